@@ -1,0 +1,97 @@
+#pragma once
+// Reading validated values out of a JSON document, with errors that name file, path, value and
+// expectation in one line.
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/distribution.hpp"
+
+namespace capsim::models {
+
+using Json = nlohmann::ordered_json;
+
+/// Bad input: the message is one line naming the file, the JSON path, what was found and what
+/// was expected. The CLI prints it and exits with code 2.
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A position in an input document: its file and a JSON pointer such as "/nodes/2/servers".
+class Where {
+ public:
+  Where(const std::string& file, std::string pointer = "")
+      : file_(&file), pointer_(std::move(pointer)) {}
+  Where operator/(std::string_view key) const;
+  Where operator/(std::size_t index) const;
+  const std::string& file() const { return *file_; }
+  /// The pointer, or "/" for the document root.
+  std::string pointer() const { return pointer_.empty() ? "/" : pointer_; }
+
+  /// Throws InputError: "FILE: POINTER: found FOUND, expected EXPECTED".
+  [[noreturn]] void fail(std::string_view found, std::string_view expected) const;
+  /// Same, describing the JSON value found.
+  [[noreturn]] void fail_value(const Json& found, std::string_view expected) const;
+
+ private:
+  const std::string* file_;
+  std::string pointer_;
+};
+
+/// A short rendering of a JSON value for messages: 3, -0.5, "web", an object, an array.
+std::string describe(const Json& value);
+
+/// The closest candidate by edit distance, if it is close enough to be a likely typo.
+std::optional<std::string> did_you_mean(std::string_view word,
+                                        const std::vector<std::string>& candidates);
+
+/// "a, b or c".
+std::string one_of(const std::vector<std::string>& names);
+
+/// Fails unless `value` is an object whose keys are all in `allowed`.
+void require_object(const Json& value, const Where& where, std::string_view what);
+void check_keys(const Json& object, const Where& where, const std::vector<std::string>& allowed);
+
+/// Inclusive or exclusive bounds for a number.
+struct Range {
+  double low = -1e300;
+  bool low_inclusive = true;
+  double high = 1e300;
+  bool high_inclusive = true;
+  static Range positive() { return {0, false}; }
+  static Range non_negative() { return {0, true}; }
+  static Range at_least(double low) { return {low, true}; }
+  bool contains(double x) const;
+  std::string describe(std::string_view noun) const;
+};
+
+/// A required finite number within `range` at object[key].
+double read_number(const Json& object, std::string_view key, const Where& where, Range range);
+std::optional<double> read_optional_number(const Json& object, std::string_view key,
+                                           const Where& where, Range range);
+/// A required integer within `range`.
+std::int64_t read_integer(const Json& object, std::string_view key, const Where& where,
+                          Range range);
+std::optional<std::int64_t> read_optional_integer(const Json& object, std::string_view key,
+                                                  const Where& where, Range range);
+/// A required non-empty string.
+std::string read_string(const Json& object, std::string_view key, const Where& where);
+std::optional<std::string> read_optional_string(const Json& object, std::string_view key,
+                                                const Where& where);
+
+/// A distribution object such as {"dist": "exponential", "mean": 0.1}. A distribution takes
+/// exactly one of "mean" and "rate" (except uniform and empirical); its mean must be > 0.
+sim::Distribution read_distribution(const Json& value, const Where& where);
+
+/// The names accepted by "dist".
+const std::vector<std::string>& distribution_names();
+
+}  // namespace capsim::models

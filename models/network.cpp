@@ -1,0 +1,117 @@
+#include "models/network.hpp"
+
+#include <type_traits>
+
+#include "models/scenario.hpp"
+
+namespace capsim::models {
+
+void append_percentiles(Metrics& out, const char* prefix, const sim::QuantileHistogram& histogram) {
+  for (const auto& [level, suffix] : kPercentiles) {
+    out.push_back({std::string(prefix) + "." + suffix, histogram.quantile(level)});
+  }
+}
+
+Network::Network(const Scenario& scenario, std::uint64_t replication)
+    : scenario_(scenario), replication_(replication) {
+  nodes_.reserve(scenario.nodes.size());
+  for (const NodeSpec& spec : scenario.nodes) {
+    nodes_.push_back(std::visit(
+        [&](const auto& config) -> std::unique_ptr<Node> {
+          using Config = std::decay_t<decltype(config)>;
+          if constexpr (std::is_same_v<Config, SourceConfig>) {
+            return std::make_unique<Source>(*this, spec.name, stream(spec.name), config);
+          } else if constexpr (std::is_same_v<Config, StationConfig>) {
+            return std::make_unique<Station>(*this, spec.name, stream(spec.name), config);
+          } else {
+            return std::make_unique<Sink>(*this, spec.name);
+          }
+        },
+        spec.config));
+  }
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    std::vector<Node*> targets;
+    for (std::size_t target : scenario.nodes[i].targets) targets.push_back(nodes_[target].get());
+    nodes_[i]->connect(targets);
+  }
+}
+
+Network::~Network() = default;
+
+sim::Rng Network::stream(std::string_view component) const {
+  return sim::Rng::stream(scenario_.seed, replication_, component);
+}
+
+RequestId Network::create_request() {
+  const RequestId id = requests_.acquire();
+  const double now = simulator_.now();
+  requests_[id].created = now;
+  ++created_;
+  population_.add(now, 1);
+  return id;
+}
+
+void Network::leave(RequestId id, bool completed) {
+  const double now = simulator_.now();
+  const double time_in_system = now - requests_[id].created;
+  if (completed) {
+    ++completed_;
+    sojourn_.add(time_in_system);
+    sojourn_histogram_.add(time_in_system);
+  } else {
+    ++rejected_;
+  }
+  time_in_system_.add(time_in_system);
+  population_.add(now, -1);
+  requests_.release(id);
+}
+
+ReplicationResult Network::run() {
+  for (auto& node : nodes_) node->start();
+  simulator_.run_until(scenario_.warmup);
+  reset_statistics();
+  simulator_.run_until(scenario_.warmup + scenario_.duration);
+
+  ReplicationResult result;
+  result.nodes.resize(nodes_.size());
+  for (std::size_t i = 0; i < nodes_.size(); ++i) nodes_[i]->collect(result.nodes[i]);
+  result.system = collect_system();
+  result.events = simulator_.events_run();
+  return result;
+}
+
+void Network::reset_statistics() {
+  window_start_ = simulator_.now();
+  for (auto& node : nodes_) node->reset_statistics();
+  created_ = completed_ = rejected_ = 0;
+  population_at_start_ = population_.level();
+  population_.reset(window_start_);
+  sojourn_.reset();
+  sojourn_histogram_.reset();
+  time_in_system_.reset();
+}
+
+Metrics Network::collect_system() const {
+  const double now = simulator_.now();
+  const double window = now - window_start_;
+  const auto created = static_cast<double>(created_);
+  const auto departures = static_cast<double>(completed_ + rejected_);
+  Metrics out;
+  out.push_back({"arrivals", created});
+  out.push_back({"completions", static_cast<double>(completed_)});
+  out.push_back({"rejections", static_cast<double>(rejected_)});
+  out.push_back({"in_system.start", population_at_start_});
+  out.push_back({"in_system.end", population_.level()});
+  out.push_back({"arrival_rate", created / window});
+  out.push_back({"throughput", static_cast<double>(completed_) / window});
+  out.push_back({"rejection_ratio", created > 0 ? static_cast<double>(rejected_) / created
+                                                : std::numeric_limits<double>::quiet_NaN()});
+  out.push_back({"L", population_.mean(now)});
+  out.push_back({"W", sojourn_.mean()});
+  append_percentiles(out, "sojourn", sojourn_histogram_);
+  out.push_back({"departure_rate", departures / window});
+  out.push_back({"W_departures", time_in_system_.mean()});
+  return out;
+}
+
+}  // namespace capsim::models

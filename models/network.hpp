@@ -1,0 +1,77 @@
+#pragma once
+// One replication of a scenario: the simulator, the request pool, the nodes, end-to-end accounting.
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "models/node.hpp"
+#include "models/request.hpp"
+#include "sim/quantile_histogram.hpp"
+#include "sim/rng.hpp"
+#include "sim/simulator.hpp"
+#include "sim/statistics.hpp"
+
+namespace capsim::models {
+
+struct Scenario;
+
+/// Everything measured in one replication, in scenario node order.
+struct ReplicationResult {
+  std::vector<Metrics> nodes;
+  Metrics system;            ///< end to end: from creation at a source to a sink (or rejection)
+  std::uint64_t events = 0;  ///< events run, warm-up included
+};
+
+class Network final {
+ public:
+  /// Builds every node of `scenario` with its own random stream for this replication.
+  Network(const Scenario& scenario, std::uint64_t replication);
+  ~Network();
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  /// Simulates the warm-up, discards its statistics, simulates the measurement window, collects.
+  ReplicationResult run();
+
+  sim::Simulator& simulator() { return simulator_; }
+  RequestPool& requests() { return requests_; }
+  /// The random stream of one component in this replication.
+  sim::Rng stream(std::string_view component) const;
+  /// Start of the measurement window (end of the warm-up), s.
+  double window_start() const { return window_start_; }
+
+  /// A source creates a request stamped with the current time.
+  RequestId create_request();
+  /// A request reached a sink: it leaves the system completed.
+  void complete(RequestId id) { leave(id, true); }
+  /// A request was rejected: it leaves the system without completing.
+  void reject(RequestId id) { leave(id, false); }
+
+ private:
+  void leave(RequestId id, bool completed);
+  void reset_statistics();
+  Metrics collect_system() const;
+
+  const Scenario& scenario_;
+  std::uint64_t replication_;
+  sim::Simulator simulator_;
+  RequestPool requests_;
+  std::vector<std::unique_ptr<Node>> nodes_;
+  double window_start_ = 0;
+
+  std::uint64_t created_ = 0;
+  std::uint64_t completed_ = 0;
+  std::uint64_t rejected_ = 0;
+  double population_at_start_ = 0;
+  sim::TimeAverage population_;
+  sim::Tally sojourn_;          // completed requests, creation to sink
+  sim::QuantileHistogram sojourn_histogram_;
+  sim::Tally time_in_system_;   // every departure, rejected ones included (for Little's law)
+};
+
+/// Appends "<prefix>.p50" ... "<prefix>.p99.9" from a histogram.
+void append_percentiles(Metrics& out, const char* prefix, const sim::QuantileHistogram& histogram);
+
+}  // namespace capsim::models

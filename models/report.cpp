@@ -1,0 +1,196 @@
+#include "models/report.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace capsim::models {
+
+const char* version() { return CAPSIM_VERSION; }
+const char* git_revision() { return CAPSIM_GIT_REVISION; }
+
+std::size_t display_width(const std::string& text) {
+  std::size_t width = 0;
+  for (unsigned char c : text) width += (c & 0xC0) != 0x80;  // count UTF-8 code points
+  return width;
+}
+
+std::string TextTable::render() const {
+  std::vector<std::size_t> widths;
+  for (const auto& row : rows_) {
+    widths.resize(std::max(widths.size(), row.size()), 0);
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      widths[c] = std::max(widths[c], display_width(row[c]));
+    }
+  }
+  std::string out;
+  for (const auto& row : rows_) {
+    std::string line;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      const std::string pad(widths[c] - display_width(row[c]), ' ');
+      line += c == 0 ? row[c] + pad : "  " + pad + row[c];
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string format_number(double value, int significant) {
+  if (std::isnan(value)) return "n/a";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  return fmt::format("{:.{}g}", value, significant);
+}
+
+std::string format_estimate(const sim::Estimate& estimate) {
+  if (std::isnan(estimate.mean)) return "n/a";
+  if (std::isnan(estimate.half_width)) return format_number(estimate.mean);
+  if (estimate.half_width == 0) return format_number(estimate.mean, 6) + " ± 0";
+  // Two significant digits of the half-width fix the decimals of both numbers.
+  const int decimals =
+      std::max(0, 1 - static_cast<int>(std::floor(std::log10(estimate.half_width))));
+  if (decimals > 8 || std::fabs(estimate.mean) >= 1e7) {
+    return fmt::format("{:.4g} ± {:.2g}", estimate.mean, estimate.half_width);
+  }
+  return fmt::format("{:.{}f} ± {:.{}f}", estimate.mean, decimals, estimate.half_width, decimals);
+}
+
+namespace {
+
+std::string cell(const NodeSummary& node, std::string_view metric) {
+  const sim::Estimate* estimate = node.find(metric);
+  return estimate ? format_estimate(*estimate) : "";
+}
+
+std::string rejected_cell(const NodeSummary& node) {
+  const sim::Estimate* ratio = node.find("rejection_ratio");
+  if (ratio == nullptr) return "";
+  sim::Estimate percent = *ratio;
+  percent.mean *= 100;
+  percent.half_width *= 100;
+  return format_estimate(percent) + " %";
+}
+
+Json estimate_json(const sim::Estimate& estimate) {
+  auto number = [](double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); };
+  Json out = Json::object();
+  out["mean"] = number(estimate.mean);
+  out["half_width"] = number(estimate.half_width);
+  out["low"] = number(estimate.low());
+  out["high"] = number(estimate.high());
+  return out;
+}
+
+Json node_json(const NodeSummary& node) {
+  Json out = Json::object();
+  out["name"] = node.name;
+  out["type"] = node.type;
+  Json metrics = Json::object();
+  for (std::size_t m = 0; m < node.metrics.size(); ++m) {
+    metrics[node.metrics[m]] = estimate_json(node.estimates[m]);
+  }
+  out["metrics"] = std::move(metrics);
+  return out;
+}
+
+}  // namespace
+
+std::string format_table(const Scenario& scenario, const RunResult& result) {
+  std::string out = fmt::format(
+      "{} ({}): seed {}, {} replications of {} s after a {} s warm-up; ± is the {:g}% confidence "
+      "interval\n\n",
+      scenario.name, scenario.file, scenario.seed, scenario.replications,
+      format_number(scenario.duration, 6), format_number(scenario.warmup, 6),
+      100 * result.confidence);
+
+  std::vector<const NodeSummary*> rows;
+  for (const auto& node : result.nodes) rows.push_back(&node);
+  rows.push_back(&result.system);
+
+  TextTable flow({"node", "type", "arrivals/s", "throughput/s", "rejected", "utilization"});
+  for (const NodeSummary* node : rows) {
+    flow.add({node->name, node->type, cell(*node, "arrival_rate"), cell(*node, "throughput"),
+              rejected_cell(*node), cell(*node, "utilization")});
+  }
+  out += flow.render() + "\n";
+
+  TextTable queueing({"node", "L", "Lq", "W (s)", "Wq (s)", "P(wait > 0)"});
+  for (const NodeSummary* node : rows) {
+    if (node->find("L") == nullptr) continue;
+    queueing.add({node->name, cell(*node, "L"), cell(*node, "Lq"), cell(*node, "W"),
+                  cell(*node, "Wq"), cell(*node, "p_wait")});
+  }
+  out += queueing.render() + "\n";
+
+  std::vector<std::string> header = {"percentiles (s)", ""};
+  for (const auto& [level, suffix] : kPercentiles) header.push_back(suffix);
+  TextTable percentiles(header);
+  for (const NodeSummary* node : rows) {
+    for (const char* what : {"wait", "sojourn"}) {
+      if (node->find(std::string(what) + ".p50") == nullptr) continue;
+      std::vector<std::string> row = {node->name, what};
+      for (const auto& [level, suffix] : kPercentiles) {
+        row.push_back(cell(*node, std::string(what) + "." + suffix));
+      }
+      percentiles.add(row);
+    }
+  }
+  out += percentiles.render();
+  return out;
+}
+
+Json to_json(const Scenario& scenario, const RunResult& result) {
+  Json out = Json::object();
+  out["capsim"] = {{"version", version()}, {"git_revision", git_revision()}};
+  out["scenario"] = scenario.effective;
+  out["file"] = scenario.file;
+  out["seed"] = scenario.seed;
+  out["replications"] = scenario.replications;
+  out["warmup"] = scenario.warmup;
+  out["duration"] = scenario.duration;
+  out["confidence"] = result.confidence;
+  Json nodes = Json::array();
+  for (const auto& node : result.nodes) nodes.push_back(node_json(node));
+  out["nodes"] = std::move(nodes);
+  out["end_to_end"] = node_json(result.system)["metrics"];
+  return out;
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  const std::filesystem::path target(path);
+  // Hidden and unique per process, in the same directory so the rename is atomic.
+  const std::filesystem::path temporary =
+      target.parent_path() / fmt::format(".{}.tmp{}", target.filename().string(), getpid());
+  auto fail = [&](const char* what) {
+    const std::string reason = std::strerror(errno);
+    std::filesystem::remove(temporary);
+    throw OutputError(fmt::format("{}: cannot {}: {}", path, what, reason));
+  };
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) fail("create a temporary file beside it");
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ::close(fd);
+      fail("write");
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    ::close(fd);
+    fail("flush");
+  }
+  if (::close(fd) != 0) fail("close");
+  if (std::rename(temporary.c_str(), target.c_str()) != 0) fail("rename the temporary file to it");
+}
+
+}  // namespace capsim::models

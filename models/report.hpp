@@ -1,0 +1,55 @@
+#pragma once
+// Presenting results: a readable table for terminals and a stable JSON document for programs.
+
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "models/experiment.hpp"
+#include "models/scenario.hpp"
+
+namespace capsim::models {
+
+/// capsim's version ("0.1.0") and the git revision it was built from.
+const char* version();
+const char* git_revision();
+
+/// "9.003 ± 0.021": the mean rounded to the precision its half-width supports.
+std::string format_estimate(const sim::Estimate& estimate);
+/// A number with `significant` significant digits, or "n/a" for NaN.
+std::string format_number(double value, int significant = 4);
+
+/// Terminal columns taken by a UTF-8 string.
+std::size_t display_width(const std::string& text);
+
+/// A plain text table: columns padded to their widest cell, the first left-aligned, the others
+/// right-aligned.
+class TextTable final {
+ public:
+  explicit TextTable(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
+  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  std::string render() const;
+
+ private:
+  std::vector<std::vector<std::string>> rows_;
+};
+
+/// Per-node tables with confidence intervals.
+std::string format_table(const Scenario& scenario, const RunResult& result);
+
+/// The documented JSON result (see README, "JSON result"). Keys are in a fixed order and numbers
+/// are printed exactly, so equal inputs give byte-identical output.
+Json to_json(const Scenario& scenario, const RunResult& result);
+
+/// An output file could not be written. The CLI treats it like bad input (exit code 2).
+class OutputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Writes `text` to `path` atomically: a temporary file beside it, then rename. Throws
+/// OutputError on failure, leaving no partial file.
+void write_file_atomically(const std::string& path, const std::string& text);
+
+}  // namespace capsim::models

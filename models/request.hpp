@@ -1,0 +1,42 @@
+#pragma once
+// Requests: value types carrying their own timestamps, kept in a pool and referred to by slot.
+
+#include <cstdint>
+#include <vector>
+
+namespace capsim::models {
+
+/// Index of a request in its RequestPool.
+using RequestId = std::uint32_t;
+
+struct Request {
+  double created = 0;        ///< when its source generated it (end-to-end sojourn starts), s
+  double node_arrival = 0;   ///< when it arrived at the node now holding it, s
+  double service_start = 0;  ///< when its current service started, s
+};
+
+/// Owns every request alive in one replication. Slots are recycled, so once the pool has reached
+/// the peak number of requests in the system nothing more is allocated.
+class RequestPool final {
+ public:
+  RequestId acquire() {
+    if (free_.empty()) {
+      requests_.emplace_back();
+      return static_cast<RequestId>(requests_.size() - 1);
+    }
+    const RequestId id = free_.back();
+    free_.pop_back();
+    return id;
+  }
+  void release(RequestId id) { free_.push_back(id); }
+  Request& operator[](RequestId id) { return requests_[id]; }
+  const Request& operator[](RequestId id) const { return requests_[id]; }
+  /// Number of requests alive.
+  std::size_t live() const { return requests_.size() - free_.size(); }
+
+ private:
+  std::vector<Request> requests_;
+  std::vector<RequestId> free_;
+};
+
+}  // namespace capsim::models

@@ -1,0 +1,34 @@
+#include "models/sink.hpp"
+
+#include <cassert>
+
+#include "models/network.hpp"
+
+namespace capsim::models {
+
+Sink::Sink(Network& network, std::string name) : Node(network, std::move(name)) {}
+
+void Sink::connect([[maybe_unused]] const std::vector<Node*>& targets) { assert(targets.empty()); }
+
+void Sink::accept(RequestId id) {
+  const double sojourn = network_.simulator().now() - network_.requests()[id].created;
+  sojourn_.add(sojourn);
+  sojourn_histogram_.add(sojourn);
+  network_.complete(id);
+}
+
+void Sink::reset_statistics() {
+  sojourn_.reset();
+  sojourn_histogram_.reset();
+}
+
+void Sink::collect(Metrics& out) const {
+  const double window = network_.simulator().now() - network_.window_start();
+  const auto completions = static_cast<double>(sojourn_.count());
+  out.push_back({"completions", completions});
+  out.push_back({"throughput", completions / window});
+  out.push_back({"W", sojourn_.mean()});
+  append_percentiles(out, "sojourn", sojourn_histogram_);
+}
+
+}  // namespace capsim::models

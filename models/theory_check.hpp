@@ -1,0 +1,47 @@
+#pragma once
+// `capsim validate`: simulated estimates beside closed-form queueing results, Little's law and
+// flow balance at every node.
+
+#include <string>
+#include <vector>
+
+#include "models/experiment.hpp"
+#include "models/scenario.hpp"
+
+namespace capsim::models {
+
+/// One comparison of a simulated estimate with a reference value.
+struct Check {
+  std::string node;
+  std::string metric;      ///< "L", "sojourn.p99", "Little's law", "flow balance"
+  sim::Estimate simulated;  ///< at the report's confidence (95%)
+  double reference = 0;     ///< the closed form, or for Little's law 0 (the difference L - X W)
+  double tolerance = 0;     ///< largest |simulated - reference| that counts as agreement
+  bool agrees = false;
+  std::string note;         ///< e.g. "includes 0.39% histogram resolution"
+};
+
+/// Which closed form a node matches, or why none applies.
+struct NodeTheory {
+  std::string node;
+  std::string model;   ///< "M/M/1", "M/M/4/20", "M/D/1", ... ; empty when none applies
+  std::string detail;  ///< the inputs that justify the model, or the reason there is none
+};
+
+struct Validation {
+  double family_confidence = 0.95;
+  double check_confidence = 0.95;  ///< per check, Bonferroni-corrected
+  std::vector<NodeTheory> nodes;
+  std::vector<Check> checks;
+  std::vector<std::string> warnings;
+
+  bool passed() const;
+};
+
+/// Compares `result` (a run of `scenario`) with theory.
+Validation validate(const Scenario& scenario, const RunResult& result);
+
+/// The human-readable report.
+std::string format_validation(const Scenario& scenario, const Validation& validation);
+
+}  // namespace capsim::models

@@ -1,0 +1,55 @@
+#pragma once
+// Bounded-memory streaming quantiles with a guaranteed relative error.
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace capsim::sim {
+
+/// Log-linear histogram of non-negative values: each power-of-two octave is split into
+/// 128 equal buckets, taken straight from the bits of the double (no log() per observation).
+/// A bucket spans at most 1/128 of its lower edge and reports its midpoint, so every quantile
+/// is within kRelativeError (0.39%) of an observed value of the right rank. Zeros are counted
+/// exactly. Memory is bounded: at most 128 buckets per octave spanned by the data
+/// (about 10 KB for values between 1 microsecond and 1 hour).
+class QuantileHistogram final {
+ public:
+  static constexpr int kSubBucketBits = 7;
+  static constexpr double kRelativeError = 1.0 / (1 << (kSubBucketBits + 1));
+
+  void add(double x) {
+    ++count_;
+    if (x < min_) min_ = x;
+    if (x > max_) max_ = x;
+    if (!(x > 0)) {
+      ++zeros_;
+      return;
+    }
+    const std::uint64_t index = bucket_of(x);
+    if (index < first_ || index >= first_ + counts_.size()) grow_to(index);
+    ++counts_[index - first_];
+  }
+
+  /// Forgets all observations, keeping the allocated buckets.
+  void reset();
+
+  std::uint64_t count() const { return count_; }
+
+  /// The q-quantile (0 <= q <= 1): the smallest observed x with F(x) >= q, within
+  /// kRelativeError. NaN when empty.
+  double quantile(double q) const;
+
+ private:
+  static std::uint64_t bucket_of(double x);
+  void grow_to(std::uint64_t index);
+
+  std::uint64_t count_ = 0;
+  std::uint64_t zeros_ = 0;
+  double min_ = std::numeric_limits<double>::infinity();
+  double max_ = -std::numeric_limits<double>::infinity();
+  std::uint64_t first_ = 0;  // bucket index of counts_[0]
+  std::vector<std::uint64_t> counts_;
+};
+
+}  // namespace capsim::sim

@@ -1,0 +1,84 @@
+#pragma once
+// Streaming statistics: per-request observations (Tally), time-weighted levels (TimeAverage),
+// and summaries across independent replications (Estimate).
+
+#include <cstdint>
+#include <limits>
+#include <span>
+
+namespace capsim::sim {
+
+/// Running count, mean and variance of observations (Welford's algorithm: no catastrophic
+/// cancellation however many observations).
+class Tally final {
+ public:
+  void add(double x) {
+    ++count_;
+    const double delta = x - mean_;
+    mean_ += delta / static_cast<double>(count_);
+    m2_ += delta * (x - mean_);
+  }
+  void reset() { *this = Tally{}; }
+  std::uint64_t count() const { return count_; }
+  /// NaN when empty.
+  double mean() const { return count_ > 0 ? mean_ : std::numeric_limits<double>::quiet_NaN(); }
+  /// Sample variance (n - 1 denominator); NaN with fewer than two observations.
+  double variance() const {
+    return count_ > 1 ? m2_ / static_cast<double>(count_ - 1)
+                      : std::numeric_limits<double>::quiet_NaN();
+  }
+
+ private:
+  std::uint64_t count_ = 0;
+  double mean_ = 0;
+  double m2_ = 0;
+};
+
+/// Time average of a piecewise-constant level, such as the number of requests in a queue.
+/// The integral is exact: the level is constant between updates.
+class TimeAverage final {
+ public:
+  /// Changes the level at time `now` (>= the previous update).
+  void set(double now, double level) {
+    area_ += level_ * (now - last_change_);
+    last_change_ = now;
+    level_ = level;
+  }
+  void add(double now, double delta) { set(now, level_ + delta); }
+  /// Restarts the average at `now`, keeping the current level (end of warm-up).
+  void reset(double now) {
+    area_ = 0;
+    start_ = now;
+    last_change_ = now;
+  }
+  double level() const { return level_; }
+  /// Average over [reset time, now]; NaN over an empty interval.
+  double mean(double now) const {
+    const double span = now - start_;
+    if (!(span > 0)) return std::numeric_limits<double>::quiet_NaN();
+    return (area_ + level_ * (now - last_change_)) / span;
+  }
+
+ private:
+  double level_ = 0;
+  double area_ = 0;
+  double start_ = 0;
+  double last_change_ = 0;
+};
+
+/// A mean with its confidence interval across independent replications.
+struct Estimate {
+  double mean = std::numeric_limits<double>::quiet_NaN();
+  /// Half-width of the Student-t interval; NaN if any replication had no value.
+  double half_width = std::numeric_limits<double>::quiet_NaN();
+  std::size_t replications = 0;
+
+  double low() const { return mean - half_width; }
+  double high() const { return mean + half_width; }
+};
+
+/// Student-t confidence interval (two-sided, `confidence` in (0, 1)) over per-replication values.
+/// Needs at least two values; a NaN value makes mean and half-width NaN.
+Estimate estimate(std::span<const double> values, double confidence = 0.95);
+
+}  // namespace capsim::sim

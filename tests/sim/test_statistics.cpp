@@ -1,0 +1,83 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "sim/quantile_histogram.hpp"
+#include "sim/rng.hpp"
+#include "sim/statistics.hpp"
+
+using namespace capsim::sim;
+
+TEST_CASE("Tally: mean and sample variance") {
+  Tally t;
+  CHECK(std::isnan(t.mean()));
+  for (double x : {2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0}) t.add(x);
+  CHECK(t.count() == 8);
+  CHECK(t.mean() == doctest::Approx(5.0).epsilon(1e-15));
+  CHECK(t.variance() == doctest::Approx(32.0 / 7.0).epsilon(1e-14));
+  t.reset();
+  CHECK(t.count() == 0);
+}
+
+TEST_CASE("TimeAverage integrates a piecewise-constant level exactly") {
+  TimeAverage a;
+  a.set(1.0, 2.0);  // 0 on [0,1), 2 on [1,3), 5 on [3,4]
+  a.set(3.0, 5.0);
+  CHECK(a.mean(4.0) == doctest::Approx((0 * 1 + 2 * 2 + 5 * 1) / 4.0).epsilon(1e-15));
+  a.reset(4.0);  // keeps the level (5) going
+  a.add(6.0, -5.0);
+  CHECK(a.mean(8.0) == doctest::Approx((5 * 2 + 0 * 2) / 4.0).epsilon(1e-15));
+  CHECK(std::isnan(a.mean(4.0 - 0.0)) == false);
+}
+
+TEST_CASE("estimate: Student-t interval from replications") {
+  // Values 1..5: mean 3, s = sqrt(2.5), t(0.975, 4) = 2.7764451 (NIST t table).
+  const std::vector<double> values = {1, 2, 3, 4, 5};
+  const Estimate e = estimate(values, 0.95);
+  CHECK(e.mean == doctest::Approx(3.0));
+  CHECK(e.half_width == doctest::Approx(2.7764451 * std::sqrt(2.5 / 5)).epsilon(1e-7));
+  CHECK(e.replications == 5);
+  const std::vector<double> with_nan = {1, std::nan(""), 3};
+  CHECK(std::isnan(estimate(with_nan).mean));
+}
+
+TEST_CASE("QuantileHistogram: every quantile within the stated relative error of the exact one") {
+  Rng rng(99);
+  QuantileHistogram h;
+  std::vector<double> values;
+  for (int i = 0; i < 200000; ++i) {
+    // Lognormal-ish spread over six decades, plus exact zeros.
+    const double u = rng.uniform_open();
+    const double x = i % 10 == 0 ? 0.0 : std::exp(14 * (u - 0.5)) * 1e-3;
+    values.push_back(x);
+    h.add(x);
+  }
+  std::sort(values.begin(), values.end());
+  for (double q : {0.0, 0.05, 0.1, 0.11, 0.5, 0.9, 0.95, 0.99, 0.999, 0.9999, 1.0}) {
+    const auto rank = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(q * values.size())));
+    const double exact = values[rank - 1];
+    const double approx = h.quantile(q);
+    CAPTURE(q);
+    if (exact == 0) {
+      CHECK(approx == 0);
+    } else {
+      CHECK(std::fabs(approx - exact) <= QuantileHistogram::kRelativeError * exact);
+    }
+  }
+  CHECK(h.quantile(1.0) == values.back());
+  h.reset();
+  CHECK(std::isnan(h.quantile(0.5)));
+  h.add(3.0);
+  CHECK(h.quantile(0.5) == 3.0);
+}
+
+TEST_CASE("QuantileHistogram memory stays bounded by the range, not the count") {
+  QuantileHistogram h;
+  Rng rng(1);
+  for (int i = 0; i < 1000000; ++i) h.add(1e-3 + rng.uniform_open());  // within one decade
+  // The bucket array covers about log2(1001/1) octaves of 128 buckets each, plus slack.
+  CHECK(h.count() == 1000000);
+  CHECK(h.quantile(0.5) == doctest::Approx(0.501).epsilon(0.01));
+}
