@@ -35,7 +35,8 @@ std::string TextTable::render() const {
     std::string line;
     for (std::size_t c = 0; c < row.size(); ++c) {
       const std::string pad(widths[c] - display_width(row[c]), ' ');
-      line += c == 0 ? row[c] + pad : "  " + pad + row[c];
+      if (c > 0) line += "  ";
+      line += c < left_aligned_ ? row[c] + pad : pad + row[c];
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
@@ -52,7 +53,7 @@ std::string format_number(double value, int significant) {
 std::string format_estimate(const sim::Estimate& estimate) {
   if (std::isnan(estimate.mean)) return "n/a";
   if (std::isnan(estimate.half_width)) return format_number(estimate.mean);
-  if (estimate.half_width == 0) return format_number(estimate.mean, 6) + " ± 0";
+  if (estimate.half_width == 0) return format_number(estimate.mean, 6);  // no variation at all
   // Two significant digits of the half-width fix the decimals of both numbers.
   const int decimals =
       std::max(0, 1 - static_cast<int>(std::floor(std::log10(estimate.half_width))));
@@ -114,7 +115,7 @@ std::string format_table(const Scenario& scenario, const RunResult& result) {
   for (const auto& node : result.nodes) rows.push_back(&node);
   rows.push_back(&result.system);
 
-  TextTable flow({"node", "type", "arrivals/s", "throughput/s", "rejected", "utilization"});
+  TextTable flow({"node", "type", "arrivals/s", "throughput/s", "rejected", "utilization"}, 2);
   for (const NodeSummary* node : rows) {
     flow.add({node->name, node->type, cell(*node, "arrival_rate"), cell(*node, "throughput"),
               rejected_cell(*node), cell(*node, "utilization")});
@@ -131,7 +132,7 @@ std::string format_table(const Scenario& scenario, const RunResult& result) {
 
   std::vector<std::string> header = {"percentiles (s)", ""};
   for (const auto& [level, suffix] : kPercentiles) header.push_back(suffix);
-  TextTable percentiles(header);
+  TextTable percentiles(header, 2);
   for (const NodeSummary* node : rows) {
     for (const char* what : {"wait", "sojourn"}) {
       if (node->find(std::string(what) + ".p50") == nullptr) continue;

@@ -23,15 +23,19 @@ std::string format_number(double value, int significant = 4);
 /// Terminal columns taken by a UTF-8 string.
 std::size_t display_width(const std::string& text);
 
-/// A plain text table: columns padded to their widest cell, the first left-aligned, the others
-/// right-aligned.
+/// A plain text table: columns padded to their widest cell; the first `left_aligned` columns
+/// (names) are left-aligned, the others (numbers) right-aligned.
 class TextTable final {
  public:
-  explicit TextTable(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
+  explicit TextTable(std::vector<std::string> header, std::size_t left_aligned = 1)
+      : left_aligned_(left_aligned) {
+    rows_.push_back(std::move(header));
+  }
   void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
   std::string render() const;
 
  private:
+  std::size_t left_aligned_;
   std::vector<std::vector<std::string>> rows_;
 };
 

@@ -316,7 +316,7 @@ std::string format_validation(const Scenario& scenario, const Validation& valida
   }
   out += "\n";
 
-  TextTable table({"node", "metric", "simulated", "theory", "tolerance", "verdict"});
+  TextTable table({"node", "metric", "simulated", "theory", "tolerance", "verdict"}, 2);
   std::size_t disagreements = 0;
   for (const Check& c : validation.checks) {
     const bool exact = c.metric == "flow balance";

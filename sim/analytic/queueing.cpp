@@ -19,8 +19,8 @@ std::string num(double x) {
 
 void require_rate(double rate, const char* what, const char* function) {
   if (!(rate > 0.0) || !std::isfinite(rate)) {  // also rejects NaN
-    throw std::invalid_argument(std::string(function) + ": " + what + " must be > 0 and finite, got " +
-                                num(rate));
+    throw std::invalid_argument(std::string(function) + ": " + what +
+                                " must be > 0 and finite, got " + num(rate));
   }
 }
 
@@ -41,10 +41,10 @@ void require_probability(double q, const char* function) {
 void require_stable(double arrival_rate, double service_rate, int servers, const char* function) {
   const double rho = arrival_rate / (servers * service_rate);
   if (!(rho < 1.0)) {
-    throw std::domain_error(std::string(function) + ": unstable queue, utilization lambda/(c mu) = " +
-                            num(rho) + " must be < 1 (lambda = " + num(arrival_rate) +
-                            ", mu = " + num(service_rate) + ", c = " + std::to_string(servers) +
-                            ")");
+    throw std::domain_error(
+        std::string(function) + ": unstable queue, utilization lambda/(c mu) = " + num(rho) +
+        " must be < 1 (lambda = " + num(arrival_rate) + ", mu = " + num(service_rate) +
+        ", c = " + std::to_string(servers) + ")");
   }
 }
 
@@ -62,6 +62,7 @@ double one_minus_exp_over_x(double x) {
 /// this never exponentiates a positive argument, and the last factor is evaluated with expm1 so
 /// that gamma -> mu (limit e^{-mu t} (1 + C mu t)) is continuous rather than 0/0.
 double mmc_sojourn_tail(double t, double mu, double gamma, double erlang_c_prob) {
+  if (std::isinf(t)) return 0.0;  // avoids inf * 0 when the bracket search overflows
   const double slow = std::min(mu, gamma);
   const double gap = std::fabs(gamma - mu);
   return std::exp(-mu * t) +
@@ -139,27 +140,36 @@ StationMetrics mmck(double arrival_rate, double service_rate, int servers, int c
                                 " must be >= servers c = " + std::to_string(servers));
   }
   // Birth-death chain: p_n / p_{n-1} = a / min(n, c). These ratios never increase with n, so
-  // the unnormalized terms are unimodal with mode m = min(floor(a), K) (or K when a >= c).
+  // the unnormalized terms are unimodal, with mode m = floor(a) if a < c and m = K otherwise.
   // Setting the mode term to 1 and walking outwards by the ratios keeps every term in (0, 1]
   // and the sum in [1, K+1]: no overflow for any c, K or load, and terms that underflow are
   // negligible next to the mode. Relative rounding grows only like |n - m| * eps.
   const double a = arrival_rate / service_rate;
   const int mode = a >= servers ? capacity : static_cast<int>(std::floor(a));
-  double sum = 0.0;            // sum of terms
-  double sum_n = 0.0;          // sum n * term
-  double sum_queue = 0.0;      // sum (n - c)^+ * term
-  double sum_busy_open = 0.0;  // sum of terms for c <= n < K (all servers busy, room left)
-  double term_k = 0.0;         // term for n = K
+  // The accepted mass (n < K) is accumulated in its own two parts rather than formed as
+  // sum - p_K, which would cancel under heavy overload where p_K -> 1.
+  double sum = 0.0;            // all terms
+  double sum_n = 0.0;          // n * term
+  double sum_queue = 0.0;      // (n - c)^+ * term
+  double sum_idle_open = 0.0;  // n < c: a server is free
+  double sum_busy_open = 0.0;  // c <= n < K: all servers busy, room left
+  double term_k = 0.0;         // n = K: arrivals are blocked
   auto add = [&](int n, double term) {
     sum += term;
     sum_n += n * term;
     if (n > servers) sum_queue += (n - servers) * term;
-    if (n >= servers && n < capacity) sum_busy_open += term;
-    if (n == capacity) term_k = term;
+    if (n == capacity) {
+      term_k = term;
+    } else if (n >= servers) {
+      sum_busy_open += term;
+    } else {
+      sum_idle_open += term;
+    }
   };
   double term = 1.0;
   add(mode, term);
-  for (int n = mode + 1; n <= capacity; ++n) {
+  for (int n = mode; n < capacity;) {  // written so that capacity = INT_MAX cannot overflow n
+    ++n;
     term *= a / std::min(n, servers);
     add(n, term);
   }
@@ -169,19 +179,20 @@ StationMetrics mmck(double arrival_rate, double service_rate, int servers, int c
     add(n - 1, term);
   }
   const double blocking = term_k / sum;
-  // 1 - p_K as the sum of the other terms, which keeps relative accuracy when p_K -> 1.
-  const double accepted = (sum - term_k) / sum;
+  const double accepted_mass = sum_idle_open + sum_busy_open;
+  const double accepted = accepted_mass / sum;  // 1 - p_K
   StationMetrics m;
   m.arrival_rate = arrival_rate;
   m.blocking = blocking;
   m.throughput = arrival_rate * accepted;
-  m.utilization = m.throughput / (servers * service_rate);
+  // Exactly lambda (1 - p_K) <= c mu by flow balance; clamp the last-ulp rounding excess.
+  m.utilization = std::min(1.0, m.throughput / (servers * service_rate));
   m.L = sum_n / sum;
   m.Lq = sum_queue / sum;
   m.W = m.L / m.throughput;  // Little's law over accepted requests
   m.Wq = m.Lq / m.throughput;
   // PASTA: an arrival sees the stationary distribution; condition on being accepted (n < K).
-  m.p_wait = (sum_busy_open / sum) / accepted;
+  m.p_wait = sum_busy_open / accepted_mass;
   return m;
 }
 

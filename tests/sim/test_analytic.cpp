@@ -1,5 +1,3 @@
-#include "sim/analytic/queueing.hpp"
-
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -7,6 +5,8 @@
 #include <limits>
 #include <stdexcept>
 #include <vector>
+
+#include "sim/analytic/queueing.hpp"
 
 using namespace capsim::analytic;
 
@@ -22,15 +22,19 @@ doctest::Approx rel(double expected, double epsilon) {
 /// a = 950 without scaling). Independent of the recursion used by the implementation.
 long double erlang_b_direct(int c, long double a) {
   long double sum = 0.0L;
-  for (int k = 0; k <= c; ++k) sum += std::pow(a, static_cast<long double>(k)) / std::tgamma(k + 1.0L);
+  for (int k = 0; k <= c; ++k)
+    sum += std::pow(a, static_cast<long double>(k)) / std::tgamma(k + 1.0L);
   return std::pow(a, static_cast<long double>(c)) / std::tgamma(c + 1.0L) / sum;
 }
 
-/// Erlang C from the classical formula C = [a^c/c! * c/(c-a)] / [sum_{k<c} a^k/k! + a^c/c! * c/(c-a)].
+/// Erlang C from the classical formula C = [a^c/c! * c/(c-a)] / [sum_{k<c} a^k/k! + a^c/c! *
+/// c/(c-a)].
 long double erlang_c_direct(int c, long double a) {
   long double sum = 0.0L;
-  for (int k = 0; k < c; ++k) sum += std::pow(a, static_cast<long double>(k)) / std::tgamma(k + 1.0L);
-  const long double top = std::pow(a, static_cast<long double>(c)) / std::tgamma(c + 1.0L) * c / (c - a);
+  for (int k = 0; k < c; ++k)
+    sum += std::pow(a, static_cast<long double>(k)) / std::tgamma(k + 1.0L);
+  const long double top =
+      std::pow(a, static_cast<long double>(c)) / std::tgamma(c + 1.0L) * c / (c - a);
   return top / (sum + top);
 }
 
@@ -56,7 +60,7 @@ void check_identities(const StationMetrics& m, double service_rate, int servers)
   if (m.Lq > 0.0) CHECK(m.Lq == rel(m.throughput * m.Wq, 1e-12));
   CHECK(m.L - m.Lq == rel(m.throughput / service_rate, 1e-10));
   CHECK(m.utilization == rel(m.throughput / (servers * service_rate), 1e-12));
-  CHECK(m.throughput == rel(m.arrival_rate * (1.0 - m.blocking), 1e-12));
+  CHECK(m.throughput / m.arrival_rate + m.blocking == doctest::Approx(1.0).epsilon(1e-12));
   CHECK(m.p_wait >= 0.0);
   CHECK(m.p_wait <= 1.0);
 }
@@ -108,12 +112,12 @@ TEST_SUITE("analytic") {
   }
 
   // Erlang B traffic tables (blocking for N circuits and A erlangs, as printed in standard
-  // telephone-traffic tables to 4-5 significant digits): B(10, 5) = 0.018384,
-  // B(20, 15) = 0.04559. Extra digits are checked against the direct long-double factorial sum,
-  // which is an independent evaluation, and against mpmath (40 digits): 0.0183845703366481,
-  // 0.0455932155898118.
+  // telephone-traffic tables to 4-5 significant digits): B(10, 5) = 0.018384 (0.0183846 to 6
+  // significant digits), B(20, 15) = 0.04559. Extra digits are checked against the direct
+  // long-double factorial sum, an independent evaluation, and against mpmath at 40 digits:
+  // 0.0183845703366481 and 0.0455932155898118.
   TEST_CASE("Erlang B: published table values") {
-    CHECK(std::fabs(erlang_b(10, 5.0) - 0.018384) < 5e-7);
+    CHECK(std::fabs(erlang_b(10, 5.0) - 0.018384) < 1e-6);
     CHECK(std::fabs(erlang_b(20, 15.0) - 0.04559) < 5e-6);
     CHECK(erlang_b(10, 5.0) == rel(0.0183845703366481, 1e-13));
     CHECK(erlang_b(20, 15.0) == rel(0.0455932155898118, 1e-13));
@@ -121,7 +125,9 @@ TEST_SUITE("analytic") {
       for (double a : {0.1, 0.9, 3.5, 10.0, 42.0, 150.0}) {
         CAPTURE(c);
         CAPTURE(a);
-        CHECK(erlang_b(c, a) == rel(static_cast<double>(erlang_b_direct(c, a)), 1e-12));
+        const double direct = static_cast<double>(erlang_b_direct(c, a));
+        if (direct < 1e-290) continue;  // subnormal in double: no relative precision left
+        CHECK(erlang_b(c, a) == rel(direct, 1e-12));
       }
     }
   }
@@ -401,9 +407,9 @@ TEST_SUITE("analytic") {
       int c;
     };
     // c mu - lambda - mu is positive, negative, large and small across these.
-    const Case cases[] = {{0.5, 1.0, 1},  {0.95, 1.0, 1}, {1.5, 1.0, 2},  {0.4, 1.0, 2},
-                          {7.0, 1.0, 9},  {8.8, 1.0, 9},  {2.0, 0.3, 10}, {95.0, 1.0, 100},
-                          {950.0, 1.0, 1000}};
+    const Case cases[] = {{0.5, 1.0, 1},  {0.95, 1.0, 1},   {1.5, 1.0, 2},
+                          {0.4, 1.0, 2},  {7.0, 1.0, 9},    {8.8, 1.0, 9},
+                          {2.0, 0.3, 10}, {95.0, 1.0, 100}, {950.0, 1.0, 1000}};
     for (const Case& k : cases) {
       for (double q : {0.01, 0.3, 0.5, 0.9, 0.99, 0.99999}) {
         CAPTURE(k.lambda);

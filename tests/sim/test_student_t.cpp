@@ -1,5 +1,3 @@
-#include "sim/student_t.hpp"
-
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -7,6 +5,8 @@
 #include <limits>
 #include <numbers>
 #include <stdexcept>
+
+#include "sim/student_t.hpp"
 
 using capsim::sim::normal_quantile;
 using capsim::sim::student_t_cdf;
@@ -19,7 +19,9 @@ doctest::Approx rel(double expected, double epsilon) {
   return doctest::Approx(expected).epsilon(epsilon).scale(0.0);
 }
 
-double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::numbers::sqrt2); }
+double normal_cdf(double z) {
+  return 0.5 * std::erfc(-z / std::numbers::sqrt2);
+}
 
 }  // namespace
 
@@ -38,9 +40,9 @@ TEST_SUITE("student_t") {
       double reference;  // mpmath, 15 digits
     };
     const Row rows[] = {
-        {0.975, 1, 12.706, 12.7062047361747},  {0.975, 4, 2.776, 2.77644510519779},
-        {0.975, 9, 2.262, 2.2621571627982},    {0.995, 4, 4.604, 4.60409487134999},
-        {0.9995, 4, 8.610, 8.61030158137952},  {0.975, 30, 2.042, 2.04227245630124},
+        {0.975, 1, 12.706, 12.7062047361747}, {0.975, 4, 2.776, 2.77644510519779},
+        {0.975, 9, 2.262, 2.2621571627982},   {0.995, 4, 4.604, 4.60409487134999},
+        {0.9995, 4, 8.610, 8.61030158137952}, {0.975, 30, 2.042, 2.04227245630124},
         {0.95, 10, 1.812, 1.81246112281168},
     };
     for (const Row& row : rows) {
