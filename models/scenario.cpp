@@ -122,8 +122,9 @@ void wire(Scenario& scenario, const Json& nodes, const Where& where) {
       cycle += scenario.nodes[*it].name + " -> ";
     }
     cycle += scenario.nodes[at].name;
-    (where / i / "to")
-        .fail_value(nodes[i]["to"], fmt::format("a route that reaches a sink (requests would loop {} "
+    // Point at the cycle itself, not at the node that leads into it.
+    (where / at / "to")
+        .fail_value(nodes[at]["to"], fmt::format("a route that reaches a sink (requests would loop {} "
                                           "forever: a cycle with no way out)",
                                           cycle));
   }

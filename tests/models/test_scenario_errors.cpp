@@ -1,61 +1,449 @@
+// Bad scenarios must fail with one-line messages naming file, JSON pointer, value found and
+// what was expected. The message text is part of the contract, so most cases pin it exactly.
+
 #include <doctest/doctest.h>
-#include <iostream>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
+
 #include "models/scenario.hpp"
-using namespace capsim::models;
-static const char* kSrc = R"({"name": "in", "type": "source", "arrival": {"dist": "exponential", "rate": 1}, "to": "q"})";
-static const char* kSink = R"({"name": "out", "type": "sink"})";
-static std::string st(const std::string& service) { return R"({"name": "q", "type": "station", "service": )" + service + R"(, "to": "out"})"; }
-static std::string doc(const std::vector<std::string>& nodes) { std::string s = R"({"duration": 100, "nodes": [)"; for (size_t i=0;i<nodes.size();++i){ if(i) s+=", "; s+=nodes[i];} return s+"]}"; }
-TEST_CASE("probe") {
-  std::vector<std::string> texts = {
-    "{\"duration\": 100,\n  \"nodes\": [}", "", "[]", "42", "null",
-    R"({"duraton": 100, "nodes": []})", R"({"nodes": []})", R"({"duration": -5})", R"({"duration": 0})", R"({"duration": "100"})",
-    R"({"duration": 1e400})",
-    R"({"duration": 1, "replications": 1})", R"({"duration": 1, "replications": 2.5})", R"({"duration": 1, "seed": -1})",
-    R"({"duration": 1})", R"({"duration": 1, "nodes": []})", R"({"duration": 1, "nodes": {}})",
-    doc({"42"}), doc({R"({"type": "sink"})"}), doc({kSrc, st(R"({"dist": "exponential", "mean": 0.5})"), R"({"name": "in", "type": "sink"})"}),
-    doc({R"({"name": "q", "type": "staton"})"}),
-    doc({R"({"name": "q", "type": "station", "srvers": 2})"}),
-    doc({R"({"name": "q", "type": "station", "to": "out"})"}),
-    doc({R"({"name": "in", "type": "source", "to": "q"})"}),
-    doc({R"({"name": "q", "type": "station", "service": {"dist": "exponential", "mean": 0.5}})"}),
-    doc({R"({"name": "q", "type": "station", "servers": "four"})"}),
-    doc({R"({"name": "q", "type": "station", "servers": 2.5})"}),
-    doc({R"({"name": "q", "type": "station", "servers": true})"}),
-    doc({R"({"name": "q", "type": "station", "servers": 0})"}),
-    doc({R"({"name": "q", "type": "station", "servers": -3})"}),
-    doc({R"({"name": "q", "type": "station", "servers": 1e20})"}),
-    doc({R"({"name": "q", "type": "station", "servers": 4, "capacity": 3})"}),
-    doc({R"({"name": "in", "type": "source", "arrival": {"dist": "exponential", "rate": 0}, "to": "q"})"}),
-    doc({kSrc, st(R"({"dist": "exponential", "mean": -0.5})")}),
-    doc({kSrc, st(R"({"dist": "exponential", "mean": 0.5, "rate": 2})")}),
-    doc({kSrc, st(R"({"dist": "exponential"})")}),
-    doc({kSrc, st(R"({"dist": "exponental", "mean": 1})")}),
-    doc({kSrc, st(R"({"mean": 1})")}),
-    doc({kSrc, st(R"(0.5)")}),
-    doc({kSrc, st(R"({"dist": 3})")}),
-    doc({kSrc, st(R"({"dist": "lognormal", "mean": 1, "cv": 0})")}),
-    doc({kSrc, st(R"({"dist": "hyperexponential", "mean": 1, "cv": 1})")}),
-    doc({kSrc, st(R"({"dist": "pareto", "mean": 1, "alpha": 1})")}),
-    doc({kSrc, st(R"({"dist": "uniform", "low": 2, "high": 1})")}),
-    doc({kSrc, st(R"({"dist": "erlang", "mean": 1, "k": 0})")}),
-    doc({kSrc, st(R"({"dist": "empirical", "values": []})")}),
-    doc({kSrc, st(R"({"dist": "empirical", "values": [1, -1]})")}),
-    doc({kSrc, st(R"({"dist": "empirical", "values": [0, 0]})")}),
-    doc({kSrc, st(R"({"dist": "gamma", "mean": 1, "shape": 0})")}),
-    doc({kSrc, st(R"({"dist": "exponential", "mean": 1}, "to": "ot")"), kSink}),
-    doc({kSrc, st(R"({"dist": "exponential", "mean": 1})"), kSink, R"({"name": "x", "type": "station", "service": {"dist": "exponential", "mean": 1}, "to": "in"})"}),
-    doc({R"({"name": "in", "type": "source", "arrival": {"dist": "exponential", "rate": 1}, "to": "a"})", R"({"name": "a", "type": "station", "service": {"dist": "exponential", "mean": 1}, "to": "b"})", R"({"name": "b", "type": "station", "service": {"dist": "exponential", "mean": 1}, "to": "a"})", kSink}),
-    doc({kSrc, R"({"name": "q", "type": "station", "service": {"dist": "exponential", "mean": 1}, "to": "q"})", kSink}),
-    doc({st(R"({"dist": "exponential", "mean": 1})"), kSink}),
-    doc({R"({"name": "out", "type": "sink", "to": "x"})"}),
-    R"({"duration": 1, "a/b~c": 1})", R"({"duration": 1, "name": 5})", R"({"duration": 1, "warmup": -1})",
-    doc({R"({"name": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "type": "nope"})"}),
+
+using capsim::models::InputError;
+using capsim::models::load_scenario;
+using capsim::models::parse_json_text;
+using capsim::models::parse_scenario;
+
+namespace {
+
+// A valid network "in" (source) -> "q" (station) -> "out" (sink). Each case breaks one thing, so
+// the error it gets is the one the case is about.
+const std::string kSource =
+    R"({"name": "in", "type": "source", "arrival": {"dist": "exponential", "rate": 1}, "to": "q"})";
+const std::string kService = R"({"dist": "exponential", "mean": 0.5})";
+const std::string kSink = R"({"name": "out", "type": "sink"})";
+
+std::string with_nodes(const std::vector<std::string>& nodes) {
+  std::string text = R"({"duration": 100, "nodes": [)";
+  for (std::size_t i = 0; i < nodes.size(); ++i) text += (i > 0 ? ", " : "") + nodes[i];
+  return text + "]}";
+}
+
+// Station "q" with extra fields (a leading comma is added), default service and route.
+std::string station(const std::string& fields) {
+  return R"({"name": "q", "type": "station", )" + fields + R"(, "service": )" + kService +
+         R"(, "to": "out"})";
+}
+
+// The whole network with station "q" serving with `service`: errors land under /nodes/1/service.
+std::string with_service(const std::string& service) {
+  return with_nodes({kSource,
+                     R"({"name": "q", "type": "station", "service": )" + service +
+                         R"(, "to": "out"})",
+                     kSink});
+}
+
+std::string with_arrival(const std::string& arrival) {
+  return with_nodes({R"({"name": "in", "type": "source", "arrival": )" + arrival +
+                         R"(, "to": "q"})",
+                     station(R"("servers": 1)"), kSink});
+}
+
+std::string top(const std::string& fields) {
+  return "{" + fields + R"(, "nodes": [)" + kSource + ", " + station(R"("servers": 1)") + ", " +
+         kSink + "]}";
+}
+
+const std::string kDists =
+    "exponential, deterministic, uniform, erlang, gamma, lognormal, hyperexponential, pareto or "
+    "empirical";
+const std::string kTopKeys =
+    "one of the keys name, description, seed, replications, duration, warmup or nodes";
+const std::string kStationKeys =
+    "one of the keys name, type, description, servers, capacity, service or to";
+
+struct Case {
+  std::string name;
+  std::string text;
+  std::string pointer;
+  std::string found;
+  // exact: the whole expectation; otherwise fragments it must contain (used where the wording
+  // is expected to change, e.g. how large bounds are printed).
+  std::vector<std::string> expected;
+  bool exact;
+};
+
+Case exact(std::string name, std::string text, std::string pointer, std::string found,
+           std::string expected) {
+  return {std::move(name), std::move(text), std::move(pointer), std::move(found),
+          {std::move(expected)}, true};
+}
+
+Case partial(std::string name, std::string text, std::string pointer, std::string found,
+             std::vector<std::string> fragments) {
+  return {std::move(name), std::move(text), std::move(pointer), std::move(found),
+          std::move(fragments), false};
+}
+
+std::vector<Case> cases() {
+  const std::string cycle =
+      R"({"name": "a", "type": "station", "service": {"dist": "exponential", "mean": 0.5}, "to": "b"})";
+  const std::string cycle_back =
+      R"({"name": "b", "type": "station", "service": {"dist": "exponential", "mean": 0.5}, "to": "a"})";
+  const std::string source_to_a =
+      R"({"name": "in", "type": "source", "arrival": {"dist": "exponential", "rate": 1}, "to": "a"})";
+  return {
+      // Document shape.
+      exact("array document", "[]", "/", "an array",
+            R"(a scenario object with "duration" and "nodes")"),
+      exact("number document", "42", "/", "42", R"(a scenario object with "duration" and "nodes")"),
+      exact("null document", "null", "/", "null",
+            R"(a scenario object with "duration" and "nodes")"),
+      exact("unknown top-level key", top(R"("duraton": 100)"), "/duraton",
+            R"(unknown key "duraton")", kTopKeys + R"( (did you mean "duration"?))"),
+      exact("unknown key far from any", top(R"("duration": 100, "colour": 1)"), "/colour",
+            R"(unknown key "colour")", kTopKeys),
+      exact("key escaped in pointer", top(R"("duration": 100, "a/b~c": 1)"), "/a~1b~0c",
+            R"(unknown key "a/b~c")", kTopKeys),
+      exact("name not a string", top(R"("duration": 100, "name": 5)"), "/name", "5",
+            "a non-empty string"),
+
+      // Run parameters.
+      partial("missing duration", top(R"("seed": 1)"), "/", R"(no key "duration")",
+              {"a number in (0, ", R"(at "duration")"}),
+      partial("negative duration", top(R"("duration": -5)"), "/duration", "-5",
+              {"a number in (0, "}),
+      partial("zero duration", top(R"("duration": 0)"), "/duration", "0", {"a number in (0, "}),
+      partial("duration as string", top(R"("duration": "100")"), "/duration", R"("100")",
+              {"a number in (0, "}),
+      partial("negative warmup", top(R"("duration": 100, "warmup": -1)"), "/warmup", "-1",
+              {"a number in [0, "}),
+      exact("one replication", top(R"("duration": 100, "replications": 1)"), "/replications",
+            "1", "an integer in [2, 100000]"),
+      exact("fractional replications", top(R"("duration": 100, "replications": 2.5)"),
+            "/replications", "2.5", "an integer in [2, 100000]"),
+      partial("negative seed", top(R"("duration": 100, "seed": -1)"), "/seed", "-1",
+              {"an integer in [0, "}),
+
+      // The nodes array.
+      exact("missing nodes", R"({"duration": 100})", "/", R"(no key "nodes")",
+            R"(a "nodes" array)"),
+      partial("empty nodes", R"({"duration": 100, "nodes": []})", "/nodes", "an array",
+              {"a non-empty array of nodes"}),
+      exact("nodes an object", R"({"duration": 100, "nodes": {}})", "/nodes", "an object",
+            "a non-empty array of nodes"),
+      exact("node not an object", with_nodes({"42"}), "/nodes/0", "42",
+            R"(a node object with "name" and "type")"),
+      exact("missing name", with_nodes({R"({"type": "sink"})"}), "/nodes/0", R"(no key "name")",
+            R"(a string at "name")"),
+      exact("empty name", with_nodes({R"({"name": "", "type": "sink"})"}), "/nodes/0/name",
+            R"("")", "a non-empty string"),
+      exact("duplicate name",
+            with_nodes({kSource, station(R"("servers": 1)"), R"({"name": "in", "type": "sink"})"}),
+            "/nodes/2/name", R"("in")", "a unique name (also used by /nodes/0)"),
+      partial("missing type", with_nodes({R"({"name": "q"})"}), "/nodes/0", R"(no key "type")",
+              {R"("type")"}),
+      exact("unknown type", with_nodes({R"({"name": "q", "type": "staton"})"}), "/nodes/0/type",
+            R"("staton")", R"(a node type: source, station or sink (did you mean "station"?))"),
+      exact("long value is shortened",
+            with_nodes({R"({"name": "q", "type": ")" + std::string(50, 'x') + R"("})"}),
+            "/nodes/0/type", "\"" + std::string(37, 'x') + "...\"",
+            "a node type: source, station or sink"),
+
+      // Station fields.
+      exact("unknown node key", with_nodes({kSource, station(R"("srvers": 2)"), kSink}),
+            "/nodes/1/srvers", R"(unknown key "srvers")",
+            kStationKeys + R"( (did you mean "servers"?))"),
+      exact("sink with a route", with_nodes({kSource, station(R"("servers": 1)"),
+                                             R"({"name": "out", "type": "sink", "to": "in"})"}),
+            "/nodes/2/to", R"(unknown key "to")", "one of the keys name, type or description"),
+      exact("missing service",
+            with_nodes({kSource, R"({"name": "q", "type": "station", "to": "out"})", kSink}),
+            "/nodes/1", R"(no key "service")", R"(a "service" distribution of service times)"),
+      exact("missing arrival", with_nodes({R"({"name": "in", "type": "source", "to": "q"})"}),
+            "/nodes/0", R"(no key "arrival")",
+            R"(an "arrival" distribution of inter-arrival times)"),
+      exact("missing to",
+            with_nodes({kSource, R"({"name": "q", "type": "station", "service": )" + kService + "}",
+                        kSink}),
+            "/nodes/1", R"(no key "to")", R"(a string at "to")"),
+      exact("to not a string",
+            with_nodes({kSource, R"({"name": "q", "type": "station", "service": )" + kService +
+                                     R"(, "to": 3})",
+                        kSink}),
+            "/nodes/1/to", "3", "a non-empty string"),
+      exact("servers as word", with_nodes({kSource, station(R"("servers": "four")"), kSink}),
+            "/nodes/1/servers", R"("four")", "an integer in [1, 1000000]"),
+      exact("fractional servers", with_nodes({kSource, station(R"("servers": 2.5)"), kSink}),
+            "/nodes/1/servers", "2.5", "an integer in [1, 1000000]"),
+      exact("boolean servers", with_nodes({kSource, station(R"("servers": true)"), kSink}),
+            "/nodes/1/servers", "true", "an integer in [1, 1000000]"),
+      exact("null servers", with_nodes({kSource, station(R"("servers": null)"), kSink}),
+            "/nodes/1/servers", "null", "an integer in [1, 1000000]"),
+      exact("zero servers", with_nodes({kSource, station(R"("servers": 0)"), kSink}),
+            "/nodes/1/servers", "0", "an integer in [1, 1000000]"),
+      exact("negative servers", with_nodes({kSource, station(R"("servers": -3)"), kSink}),
+            "/nodes/1/servers", "-3", "an integer in [1, 1000000]"),
+      exact("huge servers", with_nodes({kSource, station(R"("servers": 1e20)"), kSink}),
+            "/nodes/1/servers", "1e+20", "an integer in [1, 1000000]"),
+      partial("capacity below servers",
+              with_nodes({kSource, station(R"("servers": 4, "capacity": 3)"), kSink}),
+              "/nodes/1/capacity", "3", {"an integer in [4, "}),
+
+      // Distributions.
+      exact("zero rate", with_arrival(R"({"dist": "exponential", "rate": 0})"),
+            "/nodes/0/arrival/rate", "0", "a number > 0"),
+      exact("negative mean", with_service(R"({"dist": "exponential", "mean": -0.5})"),
+            "/nodes/1/service/mean", "-0.5", "a number > 0"),
+      partial("mean and rate", with_service(R"({"dist": "exponential", "mean": 0.5, "rate": 2})"),
+              "/nodes/1/service/rate", "2", {R"(either "mean" or "rate", not both)"}),
+      exact("neither mean nor rate", with_service(R"({"dist": "exponential"})"),
+            "/nodes/1/service", R"(neither "mean" nor "rate")", "exactly one of them (> 0)"),
+      exact("deterministic without mean", with_service(R"({"dist": "deterministic", "k": 2})"),
+            "/nodes/1/service/k", R"(unknown key "k")",
+            "one of the keys dist, mean or rate"),
+      partial("unknown dist", with_service(R"({"dist": "exponental", "mean": 1})"),
+              "/nodes/1/service/dist", R"("exponental")",
+              {kDists, R"((did you mean "exponential"?))"}),
+      partial("dist not a string", with_service(R"({"dist": 3, "mean": 1})"),
+              "/nodes/1/service/dist", "3", {kDists}),
+      exact("missing dist", with_service(R"({"mean": 1})"), "/nodes/1/service",
+            R"(no key "dist")", R"(a "dist" naming one of )" + kDists),
+      exact("service not an object", with_service("0.5"), "/nodes/1/service", "0.5",
+            R"(a distribution object such as {"dist": "exponential", "mean": 0.1})"),
+      exact("lognormal cv zero", with_service(R"({"dist": "lognormal", "mean": 1, "cv": 0})"),
+            "/nodes/1/service/cv", "0", "a number in (0, 1000]"),
+      exact("lognormal cv negative",
+            with_service(R"({"dist": "lognormal", "mean": 1, "cv": -0.5})"),
+            "/nodes/1/service/cv", "-0.5", "a number in (0, 1000]"),
+      exact("hyperexponential cv one",
+            with_service(R"({"dist": "hyperexponential", "mean": 1, "cv": 1})"),
+            "/nodes/1/service/cv", "1", "a number in (1, 1000]"),
+      partial("pareto alpha one", with_service(R"({"dist": "pareto", "mean": 1, "alpha": 1})"),
+              "/nodes/1/service/alpha", "1", {"a number in (1, "}),
+      partial("gamma shape zero", with_service(R"({"dist": "gamma", "mean": 1, "shape": 0})"),
+              "/nodes/1/service/shape", "0", {"a number in (0, "}),
+      exact("uniform high below low", with_service(R"({"dist": "uniform", "low": 2, "high": 1})"),
+            "/nodes/1/service/high", "1", "a number >= low (2)"),
+      exact("uniform with mean", with_service(R"({"dist": "uniform", "mean": 1})"),
+            "/nodes/1/service/mean", R"(unknown key "mean")",
+            "one of the keys dist, low or high"),
+      partial("erlang k zero", with_service(R"({"dist": "erlang", "mean": 1, "k": 0})"),
+              "/nodes/1/service/k", "0", {"an integer in [1, "}),
+      partial("empirical empty", with_service(R"({"dist": "empirical", "values": []})"),
+              "/nodes/1/service/values", "an array", {"a non-empty array of numbers >= 0"}),
+      exact("empirical negative value",
+            with_service(R"({"dist": "empirical", "values": [1, -1]})"),
+            "/nodes/1/service/values/1", "-1", "a number >= 0"),
+      exact("empirical string value",
+            with_service(R"({"dist": "empirical", "values": [1, "2"]})"),
+            "/nodes/1/service/values/1", R"("2")", "a number >= 0"),
+      exact("empirical all zeros", with_service(R"({"dist": "empirical", "values": [0, 0]})"),
+            "/nodes/1/service/values", "only zeros", "values with a mean > 0"),
+
+      // Routing.
+      exact("to names no node (typo)",
+            with_nodes({kSource, R"({"name": "q", "type": "station", "service": )" + kService +
+                                     R"(, "to": "ot"})",
+                        kSink}),
+            "/nodes/1/to", R"("ot")", R"(the name of a node: in, q or out (did you mean "out"?))"),
+      exact("to names no node",
+            with_nodes({kSource, R"({"name": "q", "type": "station", "service": )" + kService +
+                                     R"(, "to": "database"})",
+                        kSink}),
+            "/nodes/1/to", R"("database")", "the name of a node: in, q or out"),
+      exact("to a source",
+            with_nodes({kSource, R"({"name": "q", "type": "station", "service": )" + kService +
+                                     R"(, "to": "in"})",
+                        kSink}),
+            "/nodes/1/to", R"("in")", "a node that accepts requests (a source generates them)"),
+      exact("cycle with no way out", with_nodes({cycle, cycle_back, source_to_a, kSink}),
+            "/nodes/0/to", R"("b")",
+            "a route that reaches a sink (requests would loop a -> b -> a forever: a cycle with "
+            "no way out)"),
+      // Reported at the source whose route cannot end; the cycle is what matters to the user.
+      partial("cycle fed by a source", with_nodes({source_to_a, cycle, cycle_back, kSink}),
+              "/nodes/0/to", R"("a")", {"a route that reaches a sink", "loop a -> b -> a forever"}),
+      exact("self-loop",
+            with_nodes({kSource, R"({"name": "q", "type": "station", "service": )" + kService +
+                                     R"(, "to": "q"})",
+                        kSink}),
+            "/nodes/1/to", R"("q")",
+            "a route that reaches a sink (requests would loop q -> q forever: a cycle with no "
+            "way out)"),
+      exact("no source", with_nodes({station(R"("servers": 1)"), kSink}), "/nodes",
+            R"(no node of type "source")", "at least one source"),
   };
-  for (auto& t : texts) {
-    try { auto d = parse_json_text(t, "bad.json"); parse_scenario(d, "bad.json"); std::cout << "NO THROW: " << t << "\n"; }
-    catch (const InputError& e) { std::cout << e.what() << "\n"; } catch (const std::exception& e) { std::cout << "OTHER: " << e.what() << "\n"; }
+}
+
+std::string message_of(const std::string& text) {
+  try {
+    parse_scenario(parse_json_text(text, "bad.json"), "bad.json");
+  } catch (const InputError& error) {
+    return error.what();
+  }
+  return "(no error)";
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// One line, so the CLI's "capsim: error: ..." stays one line.
+void check_one_line(const std::string& message, const std::string& file) {
+  CHECK(message.find('\n') == std::string::npos);
+  CHECK(message.rfind(file + ": ", 0) == 0);
+}
+
+// A fresh directory (mkdtemp), so parallel test runs do not share files.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "capsim_errors_XXXXXX").string();
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    path = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+std::string load_message(const std::string& path) {
+  try {
+    load_scenario(path);
+  } catch (const InputError& error) {
+    return error.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST_SUITE("errors") {
+  TEST_CASE("the network the table breaks is valid") {
+    // Otherwise a case could fail for a reason other than the one it is about.
+    CHECK_NOTHROW(parse_scenario(parse_json_text(with_nodes({kSource, station(R"("servers": 1)"),
+                                                             kSink}),
+                                                 "good.json"),
+                                 "good.json"));
+    CHECK_NOTHROW(parse_scenario(parse_json_text(with_service(kService), "good.json"), "good.json"));
+    CHECK_NOTHROW(parse_scenario(parse_json_text(top(R"("duration": 100)"), "good.json"),
+                                 "good.json"));
+  }
+
+  TEST_CASE("near-misses of the rules are accepted") {
+    // Guards against the checks rejecting too much: boundary values that are valid.
+    const std::vector<std::string> good = {
+        with_nodes({kSource, station(R"("servers": 1e3)"), kSink}),
+        with_nodes({kSource, station(R"("servers": 4, "capacity": 4)"), kSink}),
+        with_service(R"({"dist": "uniform", "low": 2, "high": 2})"),
+        with_service(R"({"dist": "empirical", "values": [0, 1]})"),
+        with_service(R"({"dist": "erlang", "rate": 4, "k": 2})"),
+        top(R"("duration": 100, "replications": 2, "seed": 0, "warmup": 0)"),
+    };
+    for (const auto& text : good) {
+      CAPTURE(text);
+      CHECK(message_of(text) == "(no error)");
+    }
+  }
+
+  TEST_CASE("bad scenarios: one line naming pointer, value and expectation") {
+    const auto table = cases();
+    CHECK(table.size() >= 40);
+    for (const Case& c : table) {
+      CAPTURE(c.name);
+      CAPTURE(c.text);
+      CHECK_THROWS_AS(parse_scenario(parse_json_text(c.text, "bad.json"), "bad.json"), InputError);
+      const std::string message = message_of(c.text);
+      CAPTURE(message);
+      check_one_line(message, "bad.json");
+      const std::string head = "bad.json: " + c.pointer + ": found " + c.found + ", expected ";
+      if (c.exact) {
+        CHECK(message == head + c.expected.front());
+      } else {
+        CHECK(message.rfind(head, 0) == 0);
+        for (const auto& fragment : c.expected) CHECK(contains(message, fragment));
+      }
+    }
+  }
+
+  TEST_CASE("syntax errors give line and column") {
+    struct Syntax {
+      std::string text;
+      std::string position;
+    };
+    const std::vector<Syntax> table = {
+        {"{\"duration\": 100,\n  \"nodes\": [}", "line 2, column 13"},
+        {"{\"duration\": 100,}", "line 1, column 18"},
+        {"{\"duration\": 100", "line 1, column 17"},
+        {"", "line 1, column 1"},
+        {"{'duration': 100}", "line 1, column 2"},
+    };
+    for (const auto& s : table) {
+      CAPTURE(s.text);
+      std::string message;
+      try {
+        parse_json_text(s.text, "bad.json");
+      } catch (const InputError& error) {
+        message = error.what();
+      }
+      CAPTURE(message);
+      check_one_line(message, "bad.json");
+      CHECK(message.rfind("bad.json: not valid JSON: parse error at " + s.position + ": ", 0) == 0);
+      // nlohmann's "[json.exception.parse_error.101]" prefix is noise to a user.
+      CHECK_FALSE(contains(message, "json.exception"));
+    }
+  }
+
+  // Known bug (reported): nlohmann throws out_of_range.406, not parse_error, for numbers beyond
+  // double range, and parse_json_text lets it escape; the CLI then exits 4 ("internal error").
+  // Remove may_fail once parse_json_text turns every nlohmann exception into an InputError.
+  TEST_CASE("a number beyond double range is bad input" * doctest::may_fail()) {
+    std::string message;
+    CHECK_THROWS_AS(parse_json_text(R"({"duration": 1e400, "nodes": []})", "bad.json"),
+                    InputError);
+    try {
+      parse_json_text(R"({"duration": 1e400, "nodes": []})", "bad.json");
+    } catch (const std::exception& error) {
+      message = error.what();
+    }
+    CAPTURE(message);
+    check_one_line(message, "bad.json");
+    CHECK(contains(message, "1e400"));
+  }
+
+  TEST_CASE("load_scenario: files that cannot be scenarios") {
+    TempDir dir;
+    const std::string missing = (dir.path / "missing.json").string();
+    CHECK(load_message(missing) == missing + ": cannot open: no such readable file");
+
+    const std::string directory = (dir.path / "scenario.json").string();
+    std::filesystem::create_directory(directory);
+    CHECK(load_message(directory) == directory + ": is a directory, expected a scenario file (JSON)");
+
+    const std::string empty = (dir.path / "empty.json").string();
+    std::ofstream(empty).close();
+    CHECK(load_message(empty) == empty + ": /: found an empty file, expected a scenario object");
+
+    // Whitespace only is as empty as no bytes at all, not a JSON syntax error.
+    const std::string blank = (dir.path / "blank.json").string();
+    std::ofstream(blank) << " \n\t\n";
+    CHECK(load_message(blank) == blank + ": /: found an empty file, expected a scenario object");
+
+    // The path, not a placeholder, names the file in load errors.
+    const std::string broken = (dir.path / "broken.json").string();
+    std::ofstream(broken) << R"({"duration": 100, "nodes": [)" << kSource << "]}";
+    const std::string message = load_message(broken);
+    check_one_line(message, broken);
+    CHECK(message == broken + R"(: /nodes/0/to: found "q", expected the name of a node: in)");
+  }
+
+  TEST_CASE("load_scenario reads the shipped example") {
+    const auto scenario = load_scenario(CAPSIM_SOURCE_DIR "/scenarios/mm1.json");
+    CHECK(scenario.nodes.size() == 3);
+    CHECK(scenario.replications == 8);
   }
 }
