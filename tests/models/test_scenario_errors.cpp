@@ -197,8 +197,9 @@ std::vector<Case> cases() {
             "/nodes/0/arrival/rate", "0", "a number > 0"),
       exact("negative mean", with_service(R"({"dist": "exponential", "mean": -0.5})"),
             "/nodes/1/service/mean", "-0.5", "a number > 0"),
-      partial("mean and rate", with_service(R"({"dist": "exponential", "mean": 0.5, "rate": 2})"),
-              "/nodes/1/service/rate", "2", {R"(either "mean" or "rate", not both)"}),
+      // 2.5, not 2: a whole number is currently echoed as 2.0 (see the may_fail case below).
+      exact("mean and rate", with_service(R"({"dist": "exponential", "mean": 0.5, "rate": 2.5})"),
+            "/nodes/1/service/rate", "2.5", R"(either "mean" or "rate", not both)"),
       exact("neither mean nor rate", with_service(R"({"dist": "exponential"})"),
             "/nodes/1/service", R"(neither "mean" nor "rate")", "exactly one of them (> 0)"),
       exact("deterministic without mean", with_service(R"({"dist": "deterministic", "k": 2})"),
@@ -263,9 +264,11 @@ std::vector<Case> cases() {
             "/nodes/0/to", R"("b")",
             "a route that reaches a sink (requests would loop a -> b -> a forever: a cycle with "
             "no way out)"),
-      // Reported at the source whose route cannot end; the cycle is what matters to the user.
-      partial("cycle fed by a source", with_nodes({source_to_a, cycle, cycle_back, kSink}),
-              "/nodes/0/to", R"("a")", {"a route that reaches a sink", "loop a -> b -> a forever"}),
+      // Reported on the cycle itself, not on the source that leads into it.
+      exact("cycle fed by a source", with_nodes({source_to_a, cycle, cycle_back, kSink}),
+            "/nodes/1/to", R"("b")",
+            "a route that reaches a sink (requests would loop a -> b -> a forever: a cycle with "
+            "no way out)"),
       exact("self-loop",
             with_nodes({kSource, R"({"name": "q", "type": "station", "service": )" + kService +
                                      R"(, "to": "q"})",
@@ -415,6 +418,23 @@ TEST_SUITE("errors") {
     CHECK(contains(message, "1e400"));
   }
 
+  // Known bug (reported): read_mean passes the parsed double, not the JSON value, so "rate": 2
+  // is echoed as "found 2.0". Remove may_fail once it echoes the value as written.
+  TEST_CASE("a conflicting rate is echoed as written" * doctest::may_fail()) {
+    CHECK(message_of(with_service(R"({"dist": "exponential", "mean": 0.5, "rate": 2})")) ==
+          R"(bad.json: /nodes/1/service/rate: found 2, expected either "mean" or "rate", not both)");
+  }
+
+  // Known weakness (reported): did_you_mean accepts an edit distance of 2 even for one-letter
+  // words, so "q" is "corrected" to the unrelated "in". Remove may_fail once it is fixed.
+  TEST_CASE("no did-you-mean between unrelated short names" * doctest::may_fail()) {
+    const std::string text = with_nodes(
+        {R"({"name": "in", "type": "source", "arrival": {"dist": "exponential", "rate": 1}, "to": "q"})",
+         R"({"name": "out", "type": "sink"})"});
+    CHECK(message_of(text) ==
+          R"(bad.json: /nodes/0/to: found "q", expected the name of a node: in or out)");
+  }
+
   TEST_CASE("load_scenario: files that cannot be scenarios") {
     TempDir dir;
     const std::string missing = (dir.path / "missing.json").string();
@@ -435,10 +455,11 @@ TEST_SUITE("errors") {
 
     // The path, not a placeholder, names the file in load errors.
     const std::string broken = (dir.path / "broken.json").string();
-    std::ofstream(broken) << R"({"duration": 100, "nodes": [)" << kSource << "]}";
+    std::ofstream(broken) << R"({"duration": 100, "nodes": [{"name": "in", "type": "source", )"
+                             R"("arrival": {"dist": "exponential", "rate": 1}, "to": "nowhere"}]})";
     const std::string message = load_message(broken);
     check_one_line(message, broken);
-    CHECK(message == broken + R"(: /nodes/0/to: found "q", expected the name of a node: in)");
+    CHECK(message == broken + R"(: /nodes/0/to: found "nowhere", expected the name of a node: in)");
   }
 
   TEST_CASE("load_scenario reads the shipped example") {

@@ -1,0 +1,41 @@
+// The per-event path must not allocate once the system has reached its high-water marks.
+// Global operator new is replaced (counting_allocator.cpp), so this test has its own executable.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <cstdint>
+
+#include "models/network.hpp"
+#include "scenario_builder.hpp"
+
+// Defined with the replaced operator new in counting_allocator.cpp.
+std::uint64_t allocation_count();
+
+using namespace capsim::testing;
+
+namespace {
+
+// Allocations made by one replication of an M/M/4 at rho 0.9 over `duration` seconds.
+std::uint64_t allocations_for(double duration, std::uint64_t& events) {
+  const Json nodes = {source("in", distribution("exponential", 1 / 3.6), "s"),
+                      station("s", 4, distribution("exponential", 1.0), "out"), sink("out")};
+  const auto s = scenario(nodes, duration, 0, 2, 9);
+  const std::uint64_t before = allocation_count();
+  capsim::models::Network network(s, 0);
+  events = network.run().events;
+  return allocation_count() - before;
+}
+
+}  // namespace
+
+TEST_CASE("a longer run makes no more allocations than its high-water marks require") {
+  std::uint64_t short_events = 0, long_events = 0;
+  const std::uint64_t short_run = allocations_for(20000, short_events);
+  const std::uint64_t long_run = allocations_for(200000, long_events);
+  INFO("short: ", short_run, " allocations for ", short_events, " events; long: ", long_run,
+       " for ", long_events);
+  CHECK(long_events > 9 * short_events);
+  // The only extra allocations allowed are growth of pools, queues and histogram ranges to new
+  // peaks (each doubling or range extension is one allocation): a handful, not one per event.
+  CHECK(long_run - short_run <= 32);
+}
