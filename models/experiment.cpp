@@ -33,7 +33,8 @@ std::vector<double> per_replication(const RunResult& result, std::size_t node,
                                     std::string_view metric) {
   std::vector<double> values;
   for (const auto& replication : result.replications) {
-    const Metrics& metrics = node < replication.nodes.size() ? replication.nodes[node] : replication.system;
+    const Metrics& metrics =
+        node < replication.nodes.size() ? replication.nodes[node] : replication.system;
     for (const auto& m : metrics) {
       if (m.name == metric) values.push_back(m.value);
     }
@@ -60,7 +61,8 @@ RunResult run_experiment(const Scenario& scenario, int threads, double confidenc
       }
     }
   };
-  const auto thread_count = std::min<std::size_t>(static_cast<std::size_t>(std::max(1, threads)), count);
+  const auto thread_count =
+      std::min<std::size_t>(static_cast<std::size_t>(std::max(1, threads)), count);
   {
     std::vector<std::jthread> pool;
     for (std::size_t t = 1; t < thread_count; ++t) pool.emplace_back(worker);
@@ -71,8 +73,8 @@ RunResult run_experiment(const Scenario& scenario, int threads, double confidenc
   std::vector<const Metrics*> runs(count);
   for (std::size_t i = 0; i < scenario.nodes.size(); ++i) {
     for (std::size_t r = 0; r < count; ++r) runs[r] = &result.replications[r].nodes[i];
-    result.nodes.push_back(summarize(scenario.nodes[i].name, type_name(scenario.nodes[i].config),
-                                     runs, confidence));
+    result.nodes.push_back(
+        summarize(scenario.nodes[i].name, type_name(scenario.nodes[i].config), runs, confidence));
   }
   for (std::size_t r = 0; r < count; ++r) runs[r] = &result.replications[r].system;
   result.system = summarize("end to end", "system", runs, confidence);

@@ -33,7 +33,8 @@ struct RunResult {
 };
 
 /// The value of `metric` in each replication, in replication order.
-std::vector<double> per_replication(const RunResult& result, std::size_t node, std::string_view metric);
+std::vector<double> per_replication(const RunResult& result, std::size_t node,
+                                    std::string_view metric);
 
 /// Runs scenario.replications replications on up to `threads` threads (>= 1).
 RunResult run_experiment(const Scenario& scenario, int threads, double confidence = 0.95);

@@ -1,9 +1,9 @@
 #include "models/json_input.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace capsim::models {
 
@@ -49,7 +49,8 @@ Where Where::operator/(std::size_t index) const {
 }
 
 void Where::fail(std::string_view found, std::string_view expected) const {
-  throw InputError(fmt::format("{}: {}: found {}, expected {}", *file_, pointer(), found, expected));
+  throw InputError(
+      fmt::format("{}: {}: found {}, expected {}", *file_, pointer(), found, expected));
 }
 
 void Where::fail_value(const Json& found, std::string_view expected) const {
@@ -105,7 +106,8 @@ void check_keys(const Json& object, const Where& where, const std::vector<std::s
   for (const auto& [key, value] : object.items()) {
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     std::string expected = "one of the keys " + one_of(allowed);
-    if (auto guess = did_you_mean(key, allowed)) expected += fmt::format(" (did you mean \"{}\"?)", *guess);
+    if (auto guess = did_you_mean(key, allowed))
+      expected += fmt::format(" (did you mean \"{}\"?)", *guess);
     (where / key).fail(fmt::format("unknown key \"{}\"", key), expected);
   }
 }
@@ -136,14 +138,15 @@ std::optional<double> read_optional_number(const Json& object, std::string_view 
   const Where at = where / key;
   if (!it->is_number()) at.fail_value(*it, range.describe("a number"));
   const double value = it->get<double>();
-  if (!std::isfinite(value) || !range.contains(value)) at.fail_value(*it, range.describe("a number"));
+  if (!std::isfinite(value) || !range.contains(value))
+    at.fail_value(*it, range.describe("a number"));
   return value;
 }
 
 double read_number(const Json& object, std::string_view key, const Where& where, Range range) {
   if (auto value = read_optional_number(object, key, where, range)) return *value;
-  where.fail(fmt::format("no key \"{}\"", key), range.describe("a number") + " at \"" +
-                                                    std::string(key) + "\"");
+  where.fail(fmt::format("no key \"{}\"", key),
+             range.describe("a number") + " at \"" + std::string(key) + "\"");
 }
 
 std::optional<std::int64_t> read_optional_integer(const Json& object, std::string_view key,
@@ -159,15 +162,14 @@ std::optional<std::int64_t> read_optional_integer(const Json& object, std::strin
       std::fabs(as_double) > 9e15 || !range.contains(as_double)) {
     at.fail_value(*it, expected);
   }
-  return it->is_number_integer() ? it->get<std::int64_t>()
-                                 : static_cast<std::int64_t>(as_double);
+  return it->is_number_integer() ? it->get<std::int64_t>() : static_cast<std::int64_t>(as_double);
 }
 
 std::int64_t read_integer(const Json& object, std::string_view key, const Where& where,
                           Range range) {
   if (auto value = read_optional_integer(object, key, where, range)) return *value;
-  where.fail(fmt::format("no key \"{}\"", key), range.describe("an integer") + " at \"" +
-                                                    std::string(key) + "\"");
+  where.fail(fmt::format("no key \"{}\"", key),
+             range.describe("an integer") + " at \"" + std::string(key) + "\"");
 }
 
 std::optional<std::string> read_optional_string(const Json& object, std::string_view key,
@@ -186,9 +188,9 @@ std::string read_string(const Json& object, std::string_view key, const Where& w
 }
 
 const std::vector<std::string>& distribution_names() {
-  static const std::vector<std::string> names = {
-      "exponential", "deterministic",    "uniform", "erlang",   "gamma",
-      "lognormal",   "hyperexponential", "pareto",  "empirical"};
+  static const std::vector<std::string> names = {"exponential",      "deterministic", "uniform",
+                                                 "erlang",           "gamma",         "lognormal",
+                                                 "hyperexponential", "pareto",        "empirical"};
   return names;
 }
 
@@ -222,7 +224,8 @@ sim::Distribution read_distribution_fields(const std::string& dist, const Json& 
     check_keys(object, where, {"dist", "low", "high"});
     const double low = read_number(object, "low", where, Range::non_negative());
     const double high = read_number(object, "high", where, Range::positive());
-    if (high < low) (where / "high").fail_value(object["high"], fmt::format("a number >= low ({})", low));
+    if (high < low)
+      (where / "high").fail_value(object["high"], fmt::format("a number >= low ({})", low));
     return Distribution::uniform(low, high);
   }
   if (dist == "erlang") {
@@ -254,7 +257,8 @@ sim::Distribution read_distribution_fields(const std::string& dist, const Json& 
   check_keys(object, where, {"dist", "values"});
   const auto it = object.find("values");
   if (it == object.end()) where.fail("no key \"values\"", "a non-empty array of numbers >= 0");
-  if (!it->is_array() || it->empty()) (where / "values").fail_value(*it, "a non-empty array of numbers >= 0");
+  if (!it->is_array() || it->empty())
+    (where / "values").fail_value(*it, "a non-empty array of numbers >= 0");
   std::vector<double> values;
   double sum = 0;
   for (std::size_t i = 0; i < it->size(); ++i) {
@@ -272,7 +276,8 @@ sim::Distribution read_distribution_fields(const std::string& dist, const Json& 
 }  // namespace
 
 sim::Distribution read_distribution(const Json& value, const Where& where) {
-  require_object(value, where, "a distribution object such as {\"dist\": \"exponential\", \"mean\": 0.1}");
+  require_object(value, where,
+                 "a distribution object such as {\"dist\": \"exponential\", \"mean\": 0.1}");
   const auto it = value.find("dist");
   if (it == value.end()) {
     where.fail("no key \"dist\"", "a \"dist\" naming one of " + one_of(distribution_names()));
@@ -281,7 +286,8 @@ sim::Distribution read_distribution(const Json& value, const Where& where) {
   const std::string dist = it->is_string() ? it->get<std::string>() : std::string();
   if (std::find(names.begin(), names.end(), dist) == names.end()) {
     std::string expected = one_of(names);
-    if (auto guess = did_you_mean(dist, names)) expected += fmt::format(" (did you mean \"{}\"?)", *guess);
+    if (auto guess = did_you_mean(dist, names))
+      expected += fmt::format(" (did you mean \"{}\"?)", *guess);
     (where / "dist").fail_value(*it, expected);
   }
   try {

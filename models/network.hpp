@@ -66,9 +66,9 @@ class Network final {
   std::uint64_t rejected_ = 0;
   double population_at_start_ = 0;
   sim::TimeAverage population_;
-  sim::Tally sojourn_;          // completed requests, creation to sink
+  sim::Tally sojourn_;  // completed requests, creation to sink
   sim::QuantileHistogram sojourn_histogram_;
-  sim::Tally time_in_system_;   // every departure, rejected ones included (for Little's law)
+  sim::Tally time_in_system_;  // every departure, rejected ones included (for Little's law)
 };
 
 /// Appends "<prefix>.p50" ... "<prefix>.p99.9" from a histogram.

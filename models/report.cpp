@@ -1,20 +1,23 @@
 #include "models/report.hpp"
 
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <fmt/format.h>
-
 namespace capsim::models {
 
-const char* version() { return CAPSIM_VERSION; }
-const char* git_revision() { return CAPSIM_GIT_REVISION; }
+const char* version() {
+  return CAPSIM_VERSION;
+}
+const char* git_revision() {
+  return CAPSIM_GIT_REVISION;
+}
 
 std::size_t display_width(const std::string& text) {
   std::size_t width = 0;

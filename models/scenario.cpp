@@ -1,12 +1,12 @@
 #include "models/scenario.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
-
-#include <fmt/format.h>
 
 namespace capsim::models {
 
@@ -39,8 +39,9 @@ StationConfig read_station(const Json& node, const Where& where) {
   StationConfig config;
   config.servers = static_cast<int>(
       read_optional_integer(node, "servers", where, Range{1, true, kMaxServers, true}).value_or(1));
-  config.capacity = read_optional_integer(
-      node, "capacity", where, Range{static_cast<double>(config.servers), true, kMaxCapacity, true});
+  config.capacity =
+      read_optional_integer(node, "capacity", where,
+                            Range{static_cast<double>(config.servers), true, kMaxCapacity, true});
   if (!node.contains("service")) {
     where.fail("no key \"service\"", "a \"service\" distribution of service times");
   }
@@ -85,7 +86,8 @@ void wire(Scenario& scenario, const Json& nodes, const Where& where) {
     const auto found = index.find(*to);
     if (found == index.end()) {
       std::string expected = "the name of a node: " + one_of(names);
-      if (auto guess = did_you_mean(*to, names)) expected += fmt::format(" (did you mean \"{}\"?)", *guess);
+      if (auto guess = did_you_mean(*to, names))
+        expected += fmt::format(" (did you mean \"{}\"?)", *guess);
       at.fail_value(nodes[i]["to"], expected);
     }
     if (std::holds_alternative<SourceConfig>(scenario.nodes[found->second].config)) {
@@ -124,9 +126,10 @@ void wire(Scenario& scenario, const Json& nodes, const Where& where) {
     cycle += scenario.nodes[at].name;
     // Point at the cycle itself, not at the node that leads into it.
     (where / at / "to")
-        .fail_value(nodes[at]["to"], fmt::format("a route that reaches a sink (requests would loop {} "
-                                          "forever: a cycle with no way out)",
-                                          cycle));
+        .fail_value(nodes[at]["to"],
+                    fmt::format("a route that reaches a sink (requests would loop {} "
+                                "forever: a cycle with no way out)",
+                                cycle));
   }
 
   if (std::none_of(scenario.nodes.begin(), scenario.nodes.end(), [](const NodeSpec& spec) {
@@ -205,13 +208,15 @@ Scenario parse_scenario(Json document, const std::string& file) {
     NodeSpec spec;
     spec.name = read_string(node, "name", at);
     if (auto [previous, inserted] = seen.emplace(spec.name, i); !inserted) {
-      (at / "name").fail_value(node["name"], fmt::format("a unique name (also used by /nodes/{})",
-                                                   previous->second));
+      (at / "name")
+          .fail_value(node["name"],
+                      fmt::format("a unique name (also used by /nodes/{})", previous->second));
     }
     const std::string type = read_string(node, "type", at);
     if (std::find(kTypeNames.begin(), kTypeNames.end(), type) == kTypeNames.end()) {
       std::string expected = "a node type: " + one_of(kTypeNames);
-      if (auto guess = did_you_mean(type, kTypeNames)) expected += fmt::format(" (did you mean \"{}\"?)", *guess);
+      if (auto guess = did_you_mean(type, kTypeNames))
+        expected += fmt::format(" (did you mean \"{}\"?)", *guess);
       (at / "type").fail_value(node["type"], expected);
     }
     spec.config = read_node_config(type, node, at);

@@ -8,7 +8,9 @@ namespace capsim::models {
 
 Sink::Sink(Network& network, std::string name) : Node(network, std::move(name)) {}
 
-void Sink::connect([[maybe_unused]] const std::vector<Node*>& targets) { assert(targets.empty()); }
+void Sink::connect([[maybe_unused]] const std::vector<Node*>& targets) {
+  assert(targets.empty());
+}
 
 void Sink::accept(RequestId id) {
   const double sojourn = network_.simulator().now() - network_.requests()[id].created;

@@ -14,9 +14,13 @@ void Source::connect(const std::vector<Node*>& targets) {
   next_ = targets.front();
 }
 
-void Source::start() { network_.simulator().schedule(interarrival_.sample(rng_), *this, 0); }
+void Source::start() {
+  network_.simulator().schedule(interarrival_.sample(rng_), *this, 0);
+}
 
-void Source::accept(RequestId) { assert(false && "the loader never routes requests to a source"); }
+void Source::accept(RequestId) {
+  assert(false && "the loader never routes requests to a source");
+}
 
 void Source::on_event(std::uint32_t, std::uint64_t) {
   network_.simulator().schedule(interarrival_.sample(rng_), *this, 0);
@@ -24,7 +28,9 @@ void Source::on_event(std::uint32_t, std::uint64_t) {
   next_->accept(network_.create_request());
 }
 
-void Source::reset_statistics() { generated_ = 0; }
+void Source::reset_statistics() {
+  generated_ = 0;
+}
 
 void Source::collect(Metrics& out) const {
   const double window = network_.simulator().now() - network_.window_start();

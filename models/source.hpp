@@ -10,8 +10,9 @@
 namespace capsim::models {
 
 struct SourceConfig {
-  sim::Distribution interarrival = sim::Distribution::exponential(1.0);  ///< time between arrivals, s
-  std::string to;  ///< name of the node every request goes to
+  sim::Distribution interarrival =
+      sim::Distribution::exponential(1.0);  ///< time between arrivals, s
+  std::string to;                           ///< name of the node every request goes to
 };
 
 class Source final : public Node {

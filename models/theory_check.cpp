@@ -1,9 +1,9 @@
 #include "models/theory_check.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "models/report.hpp"
 #include "sim/analytic/queueing.hpp"
@@ -119,8 +119,9 @@ Validation validate(const Scenario& scenario, const RunResult& result) {
     if (const auto* source = std::get_if<SourceConfig>(&spec.config)) {
       const bool poisson = source->interarrival.kind() == sim::Distribution::Kind::exponential;
       output[i] = {1 / source->interarrival.mean(), poisson,
-                   poisson ? "" : fmt::format("source {} has {} inter-arrival times, not exponential",
-                                              spec.name, source->interarrival.name())};
+                   poisson ? ""
+                           : fmt::format("source {} has {} inter-arrival times, not exponential",
+                                         spec.name, source->interarrival.name())};
       network_rate += output[i].rate;
       if (!poisson) network_is_jackson = false;
       continue;
@@ -151,7 +152,8 @@ Validation validate(const Scenario& scenario, const RunResult& result) {
                                     format_number(input.rate, 6), format_number(mean_service, 6));
         plan_station_metrics(plan, i, m, true);
         output[i].rate = m.throughput;
-        output[i].why_not = fmt::format("departures of the {} station {} are not Poisson", model, spec.name);
+        output[i].why_not =
+            fmt::format("departures of the {} station {} are not Poisson", model, spec.name);
       } else {
         theory.detail = fmt::format("no closed form for {} ({} service, finite capacity)", model,
                                     station->service.name());
@@ -170,10 +172,11 @@ Validation validate(const Scenario& scenario, const RunResult& result) {
     } else if (exponential) {
       const auto m = analytic::mmc(input.rate, mu, c);
       theory.model = model;
-      theory.detail = fmt::format("Poisson arrivals at {}/s, exponential service with mean {} s; "
-                                  "rho = {}",
-                                  format_number(input.rate, 6), format_number(mean_service, 6),
-                                  format_number(m.utilization));
+      theory.detail = fmt::format(
+          "Poisson arrivals at {}/s, exponential service with mean {} s; "
+          "rho = {}",
+          format_number(input.rate, 6), format_number(mean_service, 6),
+          format_number(m.utilization));
       plan_station_metrics(plan, i, m, false);
       plan_mmc_percentiles(plan, i, input.rate, mu, c);
       network_L += m.L;
@@ -188,7 +191,8 @@ Validation validate(const Scenario& scenario, const RunResult& result) {
           format_number(input.rate, 6), station->service.name(), format_number(mean_service, 6),
           format_number(station->service.scv()), format_number(m.utilization));
       plan_station_metrics(plan, i, m, false);
-      output[i].why_not = fmt::format("departures of the {} station {} are not Poisson", model, spec.name);
+      output[i].why_not =
+          fmt::format("departures of the {} station {} are not Poisson", model, spec.name);
     } else {
       theory.detail = fmt::format("no closed form for {} ({} service on {} servers)", model,
                                   station->service.name(), c);
@@ -223,9 +227,12 @@ Validation validate(const Scenario& scenario, const RunResult& result) {
 
   const std::size_t check_count = plan.size() + little.size();
   const double alpha = 1 - validation.family_confidence;
-  validation.check_confidence = 1 - alpha / static_cast<double>(std::max<std::size_t>(1, check_count));
+  validation.check_confidence =
+      1 - alpha / static_cast<double>(std::max<std::size_t>(1, check_count));
 
-  auto node_name = [&](std::size_t i) { return i == end_to_end ? std::string("end to end") : scenario.nodes[i].name; };
+  auto node_name = [&](std::size_t i) {
+    return i == end_to_end ? std::string("end to end") : scenario.nodes[i].name;
+  };
   auto summary_of = [&](std::size_t i) -> const NodeSummary& {
     return i == end_to_end ? result.system : result.nodes[i];
   };
@@ -283,15 +290,17 @@ Validation validate(const Scenario& scenario, const RunResult& result) {
     const auto end = per_replication(result, i, "in_system.end");
     double worst = 0;
     for (std::size_t r = 0; r < arrivals.size(); ++r) {
-      worst = std::max(worst, std::fabs(arrivals[r] + start[r] - completions[r] - rejections[r] - end[r]));
+      worst = std::max(worst,
+                       std::fabs(arrivals[r] + start[r] - completions[r] - rejections[r] - end[r]));
     }
     Check check;
     check.node = node_name(i);
     check.metric = "flow balance";
     check.simulated = {worst, 0, arrivals.size()};
     check.agrees = worst == 0;
-    check.note = "arrivals + present at start - completions - rejections - present at end, "
-                 "largest over replications";
+    check.note =
+        "arrivals + present at start - completions - rejections - present at end, "
+        "largest over replications";
     validation.checks.push_back(check);
   }
   return validation;

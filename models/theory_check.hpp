@@ -13,12 +13,12 @@ namespace capsim::models {
 /// One comparison of a simulated estimate with a reference value.
 struct Check {
   std::string node;
-  std::string metric;      ///< "L", "sojourn.p99", "Little's law", "flow balance"
+  std::string metric;       ///< "L", "sojourn.p99", "Little's law", "flow balance"
   sim::Estimate simulated;  ///< at the report's confidence (95%)
   double reference = 0;     ///< the closed form, or for Little's law 0 (the difference L - X W)
   double tolerance = 0;     ///< largest |simulated - reference| that counts as agreement
   bool agrees = false;
-  std::string note;         ///< e.g. "includes 0.39% histogram resolution"
+  std::string note;  ///< e.g. "includes 0.39% histogram resolution"
 };
 
 /// Which closed form a node matches, or why none applies.

@@ -3,7 +3,8 @@
 
 namespace capsim::sim {
 
-/// Standard normal quantile, 0 < p < 1 (Acklam's rational approximation refined by one Halley step).
+/// Standard normal quantile, 0 < p < 1 (Acklam's rational approximation refined by one Halley
+/// step).
 double normal_quantile(double p);
 /// Student-t cumulative distribution function with df > 0 degrees of freedom.
 double student_t_cdf(double t, double df);

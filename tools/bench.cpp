@@ -1,10 +1,9 @@
 #include "tools/bench.hpp"
 
-#include <chrono>
-
+#include <fmt/format.h>
 #include <sys/resource.h>
 
-#include <fmt/format.h>
+#include <chrono>
 
 #include "models/network.hpp"
 #include "models/report.hpp"
@@ -16,22 +15,21 @@ namespace {
 
 models::Scenario mmc_scenario(int servers, double rho, std::uint64_t requests, std::uint64_t seed) {
   const double arrival_rate = rho * servers;  // service mean 1 s
-  models::Json document = {
-      {"name", fmt::format("M/M/{} at rho {}", servers, rho)},
-      {"seed", seed},
-      {"duration", static_cast<double>(requests) / arrival_rate},
-      {"warmup", 0},
-      {"nodes",
-       {{{"name", "arrivals"},
-         {"type", "source"},
-         {"arrival", {{"dist", "exponential"}, {"rate", arrival_rate}}},
-         {"to", "station"}},
-        {{"name", "station"},
-         {"type", "station"},
-         {"servers", servers},
-         {"service", {{"dist", "exponential"}, {"mean", 1.0}}},
-         {"to", "done"}},
-        {{"name", "done"}, {"type", "sink"}}}}};
+  models::Json document = {{"name", fmt::format("M/M/{} at rho {}", servers, rho)},
+                           {"seed", seed},
+                           {"duration", static_cast<double>(requests) / arrival_rate},
+                           {"warmup", 0},
+                           {"nodes",
+                            {{{"name", "arrivals"},
+                              {"type", "source"},
+                              {"arrival", {{"dist", "exponential"}, {"rate", arrival_rate}}},
+                              {"to", "station"}},
+                             {{"name", "station"},
+                              {"type", "station"},
+                              {"servers", servers},
+                              {"service", {{"dist", "exponential"}, {"mean", 1.0}}},
+                              {"to", "done"}},
+                             {{"name", "done"}, {"type", "sink"}}}}};
   return models::parse_scenario(document, "<bench>");
 }
 
@@ -62,7 +60,8 @@ int run_bench(std::uint64_t requests, std::uint64_t seed) {
     const auto events = static_cast<double>(result.events);
     table.add({scenario.name, fmt::format("{}", result.events), fmt::format("{:.3f}", seconds),
                fmt::format("{:.3g}", events / seconds), fmt::format("{:.3g}", completed / seconds),
-               fmt::format("{:.1f}", 1e9 * seconds / events), fmt::format("{:.1f}", peak_rss_mib())});
+               fmt::format("{:.1f}", 1e9 * seconds / events),
+               fmt::format("{:.1f}", peak_rss_mib())});
   }
   fmt::print("{}", table.render());
   return 0;

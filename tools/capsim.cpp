@@ -1,14 +1,13 @@
 // capsim: the command line. Thin: parse options, call the library, print.
 
+#include <fmt/format.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <optional>
 #include <thread>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include "models/experiment.hpp"
 #include "models/report.hpp"
@@ -44,24 +43,28 @@ void add_run_options(CLI::App& command, RunOptions& options, bool with_format) {
       ->type_name("SCENARIO");
   auto* overrides = "Overrides (replace the scenario's value)";
   command.add_option("--seed", options.seed, "Base random seed")->group(overrides)->type_name("N");
-  command.add_option("--replications", options.replications,
-                     "Independent replications (>= 2; scenario default 5)")
+  command
+      .add_option("--replications", options.replications,
+                  "Independent replications (>= 2; scenario default 5)")
       ->check(CLI::Range(2, 100000))
       ->group(overrides)
       ->type_name("N");
-  command.add_option("--duration", options.duration,
-                     "Measured simulated time per replication, after the warm-up [s]")
+  command
+      .add_option("--duration", options.duration,
+                  "Measured simulated time per replication, after the warm-up [s]")
       ->check(CLI::PositiveNumber)
       ->group(overrides)
       ->type_name("SECONDS");
-  command.add_option("--warmup", options.warmup,
-                     "Simulated time discarded before measuring [s] (default: duration / 10)")
+  command
+      .add_option("--warmup", options.warmup,
+                  "Simulated time discarded before measuring [s] (default: duration / 10)")
       ->check(CLI::NonNegativeNumber)
       ->group(overrides)
       ->type_name("SECONDS");
   auto* execution = "Execution and output";
-  command.add_option("--threads", options.threads,
-                     "Replications run in parallel; results do not depend on it")
+  command
+      .add_option("--threads", options.threads,
+                  "Replications run in parallel; results do not depend on it")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str()
       ->group(execution)
@@ -72,8 +75,9 @@ void add_run_options(CLI::App& command, RunOptions& options, bool with_format) {
         ->capture_default_str()
         ->group(execution);
   }
-  command.add_option("--out", options.out,
-                     "Write the output to FILE (atomically: a temporary file, then rename)")
+  command
+      .add_option("--out", options.out,
+                  "Write the output to FILE (atomically: a temporary file, then rename)")
       ->group(execution)
       ->type_name("FILE");
 }
@@ -129,30 +133,33 @@ int command_validate(const RunOptions& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"capsim: discrete-event simulation for capacity planning, checked against "
-               "queueing theory"};
-  app.set_version_flag("--version", fmt::format("capsim {} ({})", models::version(),
-                                                models::git_revision()));
+  CLI::App app{
+      "capsim: discrete-event simulation for capacity planning, checked against "
+      "queueing theory"};
+  app.set_version_flag("--version",
+                       fmt::format("capsim {} ({})", models::version(), models::git_revision()));
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 success, 1 a check failed, 2 bad input, 4 internal error.\n"
       "Run 'capsim COMMAND --help' for a command's options.");
 
   RunOptions run_options;
-  auto* run = app.add_subcommand("run", "Simulate a scenario and print per-node results with "
-                                        "confidence intervals");
+  auto* run = app.add_subcommand("run",
+                                 "Simulate a scenario and print per-node results with "
+                                 "confidence intervals");
   add_run_options(*run, run_options, true);
 
   RunOptions validate_options;
-  auto* validate = app.add_subcommand(
-      "validate", "Simulate a scenario and compare it with queueing theory and Little's law "
-                  "(exit 1 on disagreement)");
+  auto* validate =
+      app.add_subcommand("validate",
+                         "Simulate a scenario and compare it with queueing theory and Little's law "
+                         "(exit 1 on disagreement)");
   add_run_options(*validate, validate_options, false);
 
   std::uint64_t bench_requests = 10'000'000;
   std::uint64_t bench_seed = 1;
-  auto* bench = app.add_subcommand(
-      "bench", "Measure engine speed: M/M/1 and M/M/4 at rho 0.9 on one thread");
+  auto* bench =
+      app.add_subcommand("bench", "Measure engine speed: M/M/1 and M/M/4 at rho 0.9 on one thread");
   bench->add_option("--requests", bench_requests, "Requests per model")
       ->check(CLI::Range(std::uint64_t{1000}, std::uint64_t{10'000'000'000}))
       ->capture_default_str();

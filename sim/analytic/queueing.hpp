@@ -1,12 +1,13 @@
 #pragma once
-// Closed-form results for single queueing stations. Pure functions; rates per second, times in seconds.
-// Invalid arguments (rates <= 0, servers < 1, capacity < servers, q outside (0, 1)) throw
+// Closed-form results for single queueing stations. Pure functions; rates per second, times in
+// seconds. Invalid arguments (rates <= 0, servers < 1, capacity < servers, q outside (0, 1)) throw
 // std::invalid_argument; an unstable station (load >= capacity, no finite buffer) throws
 // std::domain_error.
 
 namespace capsim::analytic {
 
-/// Steady-state metrics of one station. For loss/finite stations, W and Wq are over accepted requests.
+/// Steady-state metrics of one station. For loss/finite stations, W and Wq are over accepted
+/// requests.
 struct StationMetrics {
   double arrival_rate = 0;  ///< offered rate lambda
   double throughput = 0;    ///< accepted (= departure) rate, lambda (1 - blocking)
@@ -43,7 +44,8 @@ StationMetrics mg1(double arrival_rate, double mean_service, double service_scv)
 double mm1_sojourn_quantile(double arrival_rate, double service_rate, double q);
 /// q-quantile of the M/M/c waiting time: 0 if q <= 1 - C, else ln(C/(1-q)) / (c mu - lambda).
 double mmc_wait_quantile(double arrival_rate, double service_rate, int servers, double q);
-/// q-quantile of the M/M/c sojourn time (wait + service), by solving its closed-form tail numerically.
+/// q-quantile of the M/M/c sojourn time (wait + service), by solving its closed-form tail
+/// numerically.
 double mmc_sojourn_quantile(double arrival_rate, double service_rate, int servers, double q);
 
 }  // namespace capsim::analytic

@@ -9,12 +9,18 @@ namespace {
 std::atomic<std::uint64_t> allocations{0};
 }
 
-std::uint64_t allocation_count() { return allocations; }
+std::uint64_t allocation_count() {
+  return allocations;
+}
 
 void* operator new(std::size_t size) {
   ++allocations;
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}

@@ -19,11 +19,16 @@ inline Json source(const std::string& name, Json arrival, const std::string& to)
 }
 
 inline Json station(const std::string& name, int servers, Json service, const std::string& to) {
-  return Json{{"name", name}, {"type", "station"}, {"servers", servers},
-              {"service", std::move(service)}, {"to", to}};
+  return Json{{"name", name},
+              {"type", "station"},
+              {"servers", servers},
+              {"service", std::move(service)},
+              {"to", to}};
 }
 
-inline Json sink(const std::string& name) { return Json{{"name", name}, {"type", "sink"}}; }
+inline Json sink(const std::string& name) {
+  return Json{{"name", name}, {"type", "sink"}};
+}
 
 inline models::Scenario scenario(Json nodes, double duration, double warmup, int replications,
                                  std::uint64_t seed) {

@@ -49,14 +49,14 @@ TEST_CASE("D/D/1 with a growing queue: arrivals every 1 s, service 1.5 s") {
   CHECK(metric(s, "arrivals") == 10);
   CHECK(metric(s, "completions") == 6);
   CHECK(metric(s, "in_system.end") == 4);
-  CHECK(metric(s, "W") == 16.5 / 6);       // sojourns 1.5, 2, 2.5, 3, 3.5, 4
-  CHECK(metric(s, "Wq") == 10.5 / 7);      // waits 0, 0.5, ..., 3 of the 7 services started
+  CHECK(metric(s, "W") == 16.5 / 6);   // sojourns 1.5, 2, 2.5, 3, 3.5, 4
+  CHECK(metric(s, "Wq") == 10.5 / 7);  // waits 0, 0.5, ..., 3 of the 7 services started
   CHECK(metric(s, "p_wait") == 6.0 / 7);
   CHECK(metric(s, "utilization") == 0.9);  // busy from 1 to 10
   CHECK(metric(s, "L") == 2.25);           // request-seconds in [0, 10]: 22.5
   CHECK(metric(s, "Lq") == 1.35);          // waiting request-seconds: 13.5
   CHECK(metric(s, "wait.p50") == doctest::Approx(1.5).epsilon(0.004));
-  CHECK(metric(s, "wait.p99.9") == 3.0);   // the maximum is kept exactly
+  CHECK(metric(s, "wait.p99.9") == 3.0);  // the maximum is kept exactly
 }
 
 TEST_CASE("warm-up: statistics start at the end of the warm-up, state carries over") {
@@ -122,7 +122,8 @@ TEST_CASE("adding a component changes no other component's random draws") {
                      station("s", 1, distribution("exponential", 0.5), "out"), sink("out")};
   Json extended = base;
   extended.push_back(source("other", distribution("exponential", 2.0), "t"));
-  extended.push_back(station("t", 3, Json{{"dist", "lognormal"}, {"mean", 1.0}, {"cv", 2.0}}, "out2"));
+  extended.push_back(
+      station("t", 3, Json{{"dist", "lognormal"}, {"mean", 1.0}, {"cv", 2.0}}, "out2"));
   extended.push_back(sink("out2"));
   const auto a = run_once(base, 500, 50);
   const auto b = run_once(extended, 500, 50);

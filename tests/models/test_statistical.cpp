@@ -44,7 +44,8 @@ Json mmck_nodes(double lambda, double mu, int servers, std::optional<int> capaci
                 const std::string& service = "exponential") {
   Json station_node = station("station", servers, distribution(service, 1 / mu), "out");
   if (capacity) station_node["capacity"] = *capacity;
-  return {source("in", distribution("exponential", 1 / lambda), "station"), station_node, sink("out")};
+  return {source("in", distribution("exponential", 1 / lambda), "station"), station_node,
+          sink("out")};
 }
 
 void check_mmc(const Case& c, double lambda, double mu, int servers, double mean_width,
@@ -59,8 +60,8 @@ void check_mmc(const Case& c, double lambda, double mu, int servers, double mean
   check(c, "p_wait", m.p_wait, mean_width);
   for (double q : {0.5, 0.9, 0.99}) {
     const std::string suffix = q == 0.5 ? "p50" : q == 0.9 ? "p90" : "p99";
-    check(c, "sojourn." + suffix, analytic::mmc_sojourn_quantile(lambda, mu, servers, q), tail_width,
-          true);
+    check(c, "sojourn." + suffix, analytic::mmc_sojourn_quantile(lambda, mu, servers, q),
+          tail_width, true);
     const double wait = analytic::mmc_wait_quantile(lambda, mu, servers, q);
     if (wait > 0) check(c, "wait." + suffix, wait, tail_width, true);
   }

@@ -1,10 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <stdexcept>
 #include <string>
-#include <algorithm>
 #include <vector>
 
 #include "sim/simulator.hpp"

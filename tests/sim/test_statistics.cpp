@@ -56,7 +56,8 @@ TEST_CASE("QuantileHistogram: every quantile within the stated relative error of
   }
   std::sort(values.begin(), values.end());
   for (double q : {0.0, 0.05, 0.1, 0.11, 0.5, 0.9, 0.95, 0.99, 0.999, 0.9999, 1.0}) {
-    const auto rank = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(q * values.size())));
+    const auto rank =
+        std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(q * values.size())));
     const double exact = values[rank - 1];
     const double approx = h.quantile(q);
     CAPTURE(q);
