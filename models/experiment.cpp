@@ -9,17 +9,19 @@ namespace capsim::models {
 
 namespace {
 
-NodeSummary summarize(std::string name, std::string type, const std::vector<const Metrics*>& runs,
-                      double confidence) {
-  NodeSummary summary{std::move(name), std::move(type), {}, {}};
-  const Metrics& first = *runs.front();
-  std::vector<double> values(runs.size());
-  for (std::size_t m = 0; m < first.size(); ++m) {
-    for (std::size_t r = 0; r < runs.size(); ++r) values[r] = (*runs[r])[m].value;
-    summary.metrics.push_back(first[m].name);
-    summary.estimates.push_back(sim::estimate(values, confidence));
+const Metrics& node_metrics(const ReplicationResult& replication, std::size_t node) {
+  return node < replication.nodes.size() ? replication.nodes[node] : replication.system;
+}
+
+// For "sojourn.p99": the latency histogram's name and the percentile level.
+std::optional<std::pair<std::string, double>> percentile_of(std::string_view metric) {
+  for (const auto& [level, suffix] : kPercentiles) {
+    const std::string tail = std::string(".") + suffix;
+    if (metric.size() > tail.size() && metric.ends_with(tail)) {
+      return std::pair{std::string(metric.substr(0, metric.size() - tail.size())), level};
+    }
   }
-  return summary;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -33,13 +35,28 @@ std::vector<double> per_replication(const RunResult& result, std::size_t node,
                                     std::string_view metric) {
   std::vector<double> values;
   for (const auto& replication : result.replications) {
-    const Metrics& metrics =
-        node < replication.nodes.size() ? replication.nodes[node] : replication.system;
-    for (const auto& m : metrics) {
-      if (m.name == metric) values.push_back(m.value);
-    }
+    values.push_back(node_metrics(replication, node).value(metric));
   }
   return values;
+}
+
+sim::Estimate estimate_metric(const RunResult& result, std::size_t node, std::string_view metric,
+                              double confidence) {
+  sim::Estimate estimate = sim::estimate(per_replication(result, node, metric), confidence);
+  const auto percentile = percentile_of(metric);
+  if (!percentile || std::isnan(estimate.mean)) return estimate;
+  // Sectioning (Asmussen & Glynn, Stochastic Simulation, 2007, III.5a): the point estimate is
+  // the quantile of all replications pooled, whose bias shrinks with the total sample, while the
+  // interval comes from the spread of the per-replication quantiles. Averaging per-replication
+  // quantiles instead keeps the bias of one short run, which for p99.9 can exceed the interval.
+  sim::QuantileHistogram pooled;
+  for (const auto& replication : result.replications) {
+    for (const auto& latency : node_metrics(replication, node).latencies) {
+      if (latency.name == percentile->first) pooled.merge(latency.histogram);
+    }
+  }
+  estimate.mean = pooled.quantile(percentile->second);
+  return estimate;
 }
 
 RunResult run_experiment(const Scenario& scenario, int threads, double confidence) {
@@ -70,14 +87,20 @@ RunResult run_experiment(const Scenario& scenario, int threads, double confidenc
   }
   if (failure) std::rethrow_exception(failure);
 
-  std::vector<const Metrics*> runs(count);
+  // Summaries are computed in replication order: the result does not depend on the threads.
+  auto summarize = [&](std::size_t node, std::string name, std::string type) {
+    NodeSummary summary{std::move(name), std::move(type), {}, {}};
+    for (const Metric& metric : node_metrics(result.replications.front(), node).values) {
+      summary.metrics.push_back(metric.name);
+      summary.estimates.push_back(estimate_metric(result, node, metric.name, confidence));
+    }
+    return summary;
+  };
   for (std::size_t i = 0; i < scenario.nodes.size(); ++i) {
-    for (std::size_t r = 0; r < count; ++r) runs[r] = &result.replications[r].nodes[i];
     result.nodes.push_back(
-        summarize(scenario.nodes[i].name, type_name(scenario.nodes[i].config), runs, confidence));
+        summarize(i, scenario.nodes[i].name, type_name(scenario.nodes[i].config)));
   }
-  for (std::size_t r = 0; r < count; ++r) runs[r] = &result.replications[r].system;
-  result.system = summarize("end to end", "system", runs, confidence);
+  result.system = summarize(scenario.nodes.size(), "end to end", "system");
   for (const auto& replication : result.replications) result.events += replication.events;
   return result;
 }

@@ -3,6 +3,7 @@
 // intervals. Results do not depend on the thread count: each replication has its own streams and
 // summaries are computed in replication order.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,9 +33,15 @@ struct RunResult {
   std::uint64_t events = 0;  ///< over all replications
 };
 
-/// The value of `metric` in each replication, in replication order.
+/// The value of `metric` in each replication, in replication order. `node` indexes the
+/// scenario's nodes; nodes.size() means end to end.
 std::vector<double> per_replication(const RunResult& result, std::size_t node,
                                     std::string_view metric);
+
+/// The estimate of one metric with a Student-t interval at `confidence` over replications.
+/// Percentiles ("sojourn.p99") take their point estimate from all replications pooled.
+sim::Estimate estimate_metric(const RunResult& result, std::size_t node, std::string_view metric,
+                              double confidence);
 
 /// Runs scenario.replications replications on up to `threads` threads (>= 1).
 RunResult run_experiment(const Scenario& scenario, int threads, double confidence = 0.95);

@@ -60,9 +60,9 @@ void Where::fail_value(const Json& found, std::string_view expected) const {
 std::string describe(const Json& value) {
   switch (value.type()) {
     case Json::value_t::object:
-      return "an object";
+      return value.empty() ? "an empty object" : "an object";
     case Json::value_t::array:
-      return "an array";
+      return value.empty() ? "an empty array" : "an array";
     case Json::value_t::null:
       return "null";
     case Json::value_t::string: {
@@ -81,6 +81,7 @@ std::optional<std::string> did_you_mean(std::string_view word,
   std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
   for (const auto& candidate : candidates) {
     const std::size_t distance = edit_distance(word, candidate);
+    if (distance >= word.size()) continue;  // nothing in common: not a typo
     if (distance < best_distance) {
       best_distance = distance;
       best = candidate;
@@ -123,11 +124,11 @@ std::string Range::describe(std::string_view noun) const {
   const bool has_high = high < 1e300;
   std::string out(noun);
   if (has_low && has_high) {
-    return fmt::format("{} in {}{}, {}{}", noun, low_inclusive ? "[" : "(", low, high,
+    return fmt::format("{} in {}{:.7g}, {:.7g}{}", noun, low_inclusive ? "[" : "(", low, high,
                        high_inclusive ? "]" : ")");
   }
-  if (has_low) out += fmt::format(" {} {}", low_inclusive ? ">=" : ">", low);
-  if (has_high) out += fmt::format(" {} {}", high_inclusive ? "<=" : "<", high);
+  if (has_low) out += fmt::format(" {} {:.7g}", low_inclusive ? ">=" : ">", low);
+  if (has_high) out += fmt::format(" {} {:.7g}", high_inclusive ? "<=" : "<", high);
   return out;
 }
 
@@ -200,7 +201,9 @@ namespace {
 double read_mean(const Json& object, const Where& where) {
   const auto mean = read_optional_number(object, "mean", where, Range::positive());
   const auto rate = read_optional_number(object, "rate", where, Range::positive());
-  if (mean && rate) (where / "rate").fail_value(*rate, "either \"mean\" or \"rate\", not both");
+  if (mean && rate) {
+    (where / "rate").fail_value(object["rate"], "either \"mean\" or \"rate\", not both");
+  }
   if (!mean && !rate) where.fail("neither \"mean\" nor \"rate\"", "exactly one of them (> 0)");
   return mean ? *mean : 1.0 / *rate;
 }
@@ -285,7 +288,7 @@ sim::Distribution read_distribution(const Json& value, const Where& where) {
   const auto& names = distribution_names();
   const std::string dist = it->is_string() ? it->get<std::string>() : std::string();
   if (std::find(names.begin(), names.end(), dist) == names.end()) {
-    std::string expected = one_of(names);
+    std::string expected = "a distribution name: " + one_of(names);
     if (auto guess = did_you_mean(dist, names))
       expected += fmt::format(" (did you mean \"{}\"?)", *guess);
     (where / "dist").fail_value(*it, expected);

@@ -6,10 +6,18 @@
 
 namespace capsim::models {
 
-void append_percentiles(Metrics& out, const char* prefix, const sim::QuantileHistogram& histogram) {
+void Metrics::add_latency(const char* name, const sim::QuantileHistogram& histogram) {
   for (const auto& [level, suffix] : kPercentiles) {
-    out.push_back({std::string(prefix) + "." + suffix, histogram.quantile(level)});
+    add({std::string(name) + "." + suffix, histogram.quantile(level)});
   }
+  latencies.push_back({name, histogram});
+}
+
+double Metrics::value(std::string_view name) const {
+  for (const auto& metric : values) {
+    if (metric.name == name) return metric.value;
+  }
+  return std::numeric_limits<double>::quiet_NaN();
 }
 
 Network::Network(const Scenario& scenario, std::uint64_t replication)
@@ -97,20 +105,20 @@ Metrics Network::collect_system() const {
   const auto created = static_cast<double>(created_);
   const auto departures = static_cast<double>(completed_ + rejected_);
   Metrics out;
-  out.push_back({"arrivals", created});
-  out.push_back({"completions", static_cast<double>(completed_)});
-  out.push_back({"rejections", static_cast<double>(rejected_)});
-  out.push_back({"in_system.start", population_at_start_});
-  out.push_back({"in_system.end", population_.level()});
-  out.push_back({"arrival_rate", created / window});
-  out.push_back({"throughput", static_cast<double>(completed_) / window});
-  out.push_back({"rejection_ratio", created > 0 ? static_cast<double>(rejected_) / created
-                                                : std::numeric_limits<double>::quiet_NaN()});
-  out.push_back({"L", population_.mean(now)});
-  out.push_back({"W", sojourn_.mean()});
-  append_percentiles(out, "sojourn", sojourn_histogram_);
-  out.push_back({"departure_rate", departures / window});
-  out.push_back({"W_departures", time_in_system_.mean()});
+  out.add({"arrivals", created});
+  out.add({"completions", static_cast<double>(completed_)});
+  out.add({"rejections", static_cast<double>(rejected_)});
+  out.add({"in_system.start", population_at_start_});
+  out.add({"in_system.end", population_.level()});
+  out.add({"arrival_rate", created / window});
+  out.add({"throughput", static_cast<double>(completed_) / window});
+  out.add({"rejection_ratio", created > 0 ? static_cast<double>(rejected_) / created
+                                          : std::numeric_limits<double>::quiet_NaN()});
+  out.add({"L", population_.mean(now)});
+  out.add({"W", sojourn_.mean()});
+  out.add_latency("sojourn", sojourn_histogram_);
+  out.add({"departure_rate", departures / window});
+  out.add({"W_departures", time_in_system_.mean()});
   return out;
 }
 

@@ -71,7 +71,4 @@ class Network final {
   sim::Tally time_in_system_;  // every departure, rejected ones included (for Little's law)
 };
 
-/// Appends "<prefix>.p50" ... "<prefix>.p99.9" from a histogram.
-void append_percentiles(Metrics& out, const char* prefix, const sim::QuantileHistogram& histogram);
-
 }  // namespace capsim::models

@@ -1,11 +1,14 @@
 #pragma once
 // The interface every component of a scenario implements.
 
+#include <limits>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "models/request.hpp"
+#include "sim/quantile_histogram.hpp"
 #include "sim/simulator.hpp"
 
 namespace capsim::models {
@@ -17,7 +20,25 @@ struct Metric {
   std::string name;
   double value;
 };
-using Metrics = std::vector<Metric>;
+
+/// A latency distribution ("wait", "sojourn") behind a node's percentile metrics; kept so that
+/// percentiles can be estimated from all replications pooled.
+struct Latency {
+  std::string name;
+  sim::QuantileHistogram histogram;
+};
+
+/// Everything a node measured in one replication.
+struct Metrics {
+  std::vector<Metric> values;
+  std::vector<Latency> latencies;
+
+  void add(Metric metric) { values.push_back(std::move(metric)); }
+  /// Adds "<name>.p50" ... "<name>.p99.9" and keeps the histogram.
+  void add_latency(const char* name, const sim::QuantileHistogram& histogram);
+  /// The value of a metric; NaN if there is none of that name.
+  double value(std::string_view name) const;
+};
 
 /// Percentile levels reported for every latency, with their metric-name suffixes.
 inline constexpr std::pair<double, const char*> kPercentiles[] = {

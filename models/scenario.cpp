@@ -148,11 +148,13 @@ const char* type_name(const NodeConfig& config) {
 Json parse_json_text(const std::string& text, const std::string& file) {
   try {
     return Json::parse(text);
-  } catch (const Json::parse_error& error) {
-    // nlohmann's message reads "[json.exception.parse_error.101] parse error at line 3, ...".
+  } catch (const Json::exception& error) {
+    // Syntax errors and numbers beyond double range; drop nlohmann's "[json.exception...] ".
     std::string message = error.what();
-    const auto at = message.find("parse error");
-    if (at != std::string::npos) message = message.substr(at);
+    if (const auto end = message.find("] ");
+        message.starts_with("[json.") && end != std::string::npos) {
+      message = message.substr(end + 2);
+    }
     throw InputError(fmt::format("{}: not valid JSON: {}", file, message));
   }
 }
@@ -211,6 +213,9 @@ Scenario parse_scenario(Json document, const std::string& file) {
       (at / "name")
           .fail_value(node["name"],
                       fmt::format("a unique name (also used by /nodes/{})", previous->second));
+    }
+    if (!node.contains("type")) {
+      at.fail("no key \"type\"", "a node type (" + one_of(kTypeNames) + ") at \"type\"");
     }
     const std::string type = read_string(node, "type", at);
     if (std::find(kTypeNames.begin(), kTypeNames.end(), type) == kTypeNames.end()) {

@@ -27,10 +27,10 @@ void Sink::reset_statistics() {
 void Sink::collect(Metrics& out) const {
   const double window = network_.simulator().now() - network_.window_start();
   const auto completions = static_cast<double>(sojourn_.count());
-  out.push_back({"completions", completions});
-  out.push_back({"throughput", completions / window});
-  out.push_back({"W", sojourn_.mean()});
-  append_percentiles(out, "sojourn", sojourn_histogram_);
+  out.add({"completions", completions});
+  out.add({"throughput", completions / window});
+  out.add({"W", sojourn_.mean()});
+  out.add_latency("sojourn", sojourn_histogram_);
 }
 
 }  // namespace capsim::models

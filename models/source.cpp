@@ -34,8 +34,8 @@ void Source::reset_statistics() {
 
 void Source::collect(Metrics& out) const {
   const double window = network_.simulator().now() - network_.window_start();
-  out.push_back({"arrivals", static_cast<double>(generated_)});
-  out.push_back({"arrival_rate", static_cast<double>(generated_) / window});
+  out.add({"arrivals", static_cast<double>(generated_)});
+  out.add({"arrival_rate", static_cast<double>(generated_) / window});
 }
 
 }  // namespace capsim::models

@@ -104,27 +104,27 @@ void Station::collect(Metrics& out) const {
   for (const auto& busy : server_busy_) busy_sum += busy.mean(now);
   const auto arrivals = static_cast<double>(arrivals_);
 
-  out.push_back({"arrivals", arrivals});
-  out.push_back({"completions", static_cast<double>(completions_)});
-  out.push_back({"rejections", static_cast<double>(rejections_)});
-  out.push_back({"in_system.start", static_cast<double>(in_station_at_start_)});
-  out.push_back({"in_system.end", static_cast<double>(in_station_)});
-  out.push_back({"arrival_rate", arrivals / window});
-  out.push_back({"throughput", static_cast<double>(completions_) / window});
-  out.push_back({"rejection_ratio", arrivals > 0 ? static_cast<double>(rejections_) / arrivals
-                                                 : std::numeric_limits<double>::quiet_NaN()});
-  out.push_back({"utilization", busy_sum / static_cast<double>(server_busy_.size())});
-  out.push_back({"L", number_in_station_.mean(now)});
-  out.push_back({"Lq", number_waiting_.mean(now)});
-  out.push_back({"W", sojourn_.mean()});
-  out.push_back({"Wq", wait_.mean()});
-  out.push_back({"p_wait", services_started_ > 0 ? static_cast<double>(waited_) /
-                                                       static_cast<double>(services_started_)
-                                                 : std::numeric_limits<double>::quiet_NaN()});
-  append_percentiles(out, "wait", wait_histogram_);
-  append_percentiles(out, "sojourn", sojourn_histogram_);
+  out.add({"arrivals", arrivals});
+  out.add({"completions", static_cast<double>(completions_)});
+  out.add({"rejections", static_cast<double>(rejections_)});
+  out.add({"in_system.start", static_cast<double>(in_station_at_start_)});
+  out.add({"in_system.end", static_cast<double>(in_station_)});
+  out.add({"arrival_rate", arrivals / window});
+  out.add({"throughput", static_cast<double>(completions_) / window});
+  out.add({"rejection_ratio", arrivals > 0 ? static_cast<double>(rejections_) / arrivals
+                                           : std::numeric_limits<double>::quiet_NaN()});
+  out.add({"utilization", busy_sum / static_cast<double>(server_busy_.size())});
+  out.add({"L", number_in_station_.mean(now)});
+  out.add({"Lq", number_waiting_.mean(now)});
+  out.add({"W", sojourn_.mean()});
+  out.add({"Wq", wait_.mean()});
+  out.add({"p_wait", services_started_ > 0
+                         ? static_cast<double>(waited_) / static_cast<double>(services_started_)
+                         : std::numeric_limits<double>::quiet_NaN()});
+  out.add_latency("wait", wait_histogram_);
+  out.add_latency("sojourn", sojourn_histogram_);
   for (std::size_t server = 0; server < server_busy_.size(); ++server) {
-    out.push_back({"utilization.server." + std::to_string(server), server_busy_[server].mean(now)});
+    out.add({"utilization.server." + std::to_string(server), server_busy_[server].mean(now)});
   }
 }
 

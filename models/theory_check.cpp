@@ -243,8 +243,8 @@ Validation validate(const Scenario& scenario, const RunResult& result) {
     check.metric = p.metric;
     check.reference = p.theory;
     check.simulated = *summary_of(p.node).find(p.metric);
-    const auto values = per_replication(result, p.node, p.metric);
-    const sim::Estimate wide = sim::estimate(values, validation.check_confidence);
+    const sim::Estimate wide =
+        estimate_metric(result, p.node, p.metric, validation.check_confidence);
     check.tolerance = wide.half_width;
     if (p.percentile) {
       check.tolerance += sim::QuantileHistogram::kRelativeError * std::fabs(p.theory);

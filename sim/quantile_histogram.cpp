@@ -32,6 +32,19 @@ void QuantileHistogram::grow_to(std::uint64_t index) {
   }
 }
 
+void QuantileHistogram::merge(const QuantileHistogram& other) {
+  count_ += other.count_;
+  zeros_ += other.zeros_;
+  min_ = std::min(min_, other.min_);
+  max_ = std::max(max_, other.max_);
+  for (std::size_t i = 0; i < other.counts_.size(); ++i) {
+    if (other.counts_[i] == 0) continue;
+    const std::uint64_t index = other.first_ + i;
+    if (index < first_ || index >= first_ + counts_.size()) grow_to(index);
+    counts_[index - first_] += other.counts_[i];
+  }
+}
+
 void QuantileHistogram::reset() {
   std::fill(counts_.begin(), counts_.end(), 0);
   count_ = 0;

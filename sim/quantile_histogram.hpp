@@ -31,6 +31,9 @@ class QuantileHistogram final {
     ++counts_[index - first_];
   }
 
+  /// Adds every observation of `other`, as if they had been added here.
+  void merge(const QuantileHistogram& other);
+
   /// Forgets all observations, keeping the allocated buckets.
   void reset();
 

@@ -53,10 +53,7 @@ int run_bench(std::uint64_t requests, std::uint64_t seed) {
     const models::ReplicationResult result = network.run();
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    double completed = 0;
-    for (const auto& metric : result.system) {
-      if (metric.name == "completions") completed = metric.value;
-    }
+    const double completed = result.system.value("completions");
     const auto events = static_cast<double>(result.events);
     table.add({scenario.name, fmt::format("{}", result.events), fmt::format("{:.3f}", seconds),
                fmt::format("{:.3g}", events / seconds), fmt::format("{:.3g}", completed / seconds),

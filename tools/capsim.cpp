@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <optional>
 #include <thread>
@@ -25,6 +26,24 @@ constexpr int kExitCheckFailed = 1;
 constexpr int kExitBadInput = 2;
 constexpr int kExitInternalError = 4;
 
+// The scenario loader's limit: seeds stay exact as JSON numbers.
+constexpr std::uint64_t kMaxSeed = 9'000'000'000'000'000;
+
+// A simulated time in seconds: finite, positive (or zero when `zero_allowed`), at most 1e15.
+CLI::Validator finite_seconds(bool zero_allowed) {
+  return CLI::Validator(
+      [zero_allowed](std::string& text) -> std::string {
+        double value = 0;
+        if (!CLI::detail::lexical_cast(text, value) || !std::isfinite(value) || value > 1e15 ||
+            value < 0 || (value == 0 && !zero_allowed)) {
+          return fmt::format("expected a number of seconds {} 0 and <= 1e15, got {}",
+                             zero_allowed ? ">=" : ">", text);
+        }
+        return "";
+      },
+      zero_allowed ? "SECONDS >= 0" : "SECONDS > 0");
+}
+
 // Options shared by the commands that simulate a scenario.
 struct RunOptions {
   std::string scenario;
@@ -42,7 +61,10 @@ void add_run_options(CLI::App& command, RunOptions& options, bool with_format) {
       ->required()
       ->type_name("SCENARIO");
   auto* overrides = "Overrides (replace the scenario's value)";
-  command.add_option("--seed", options.seed, "Base random seed")->group(overrides)->type_name("N");
+  command.add_option("--seed", options.seed, "Base random seed")
+      ->check(CLI::Range(std::uint64_t{0}, kMaxSeed))
+      ->group(overrides)
+      ->type_name("N");
   command
       .add_option("--replications", options.replications,
                   "Independent replications (>= 2; scenario default 5)")
@@ -52,13 +74,13 @@ void add_run_options(CLI::App& command, RunOptions& options, bool with_format) {
   command
       .add_option("--duration", options.duration,
                   "Measured simulated time per replication, after the warm-up [s]")
-      ->check(CLI::PositiveNumber)
+      ->check(finite_seconds(false))
       ->group(overrides)
       ->type_name("SECONDS");
   command
       .add_option("--warmup", options.warmup,
                   "Simulated time discarded before measuring [s] (default: duration / 10)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(finite_seconds(true))
       ->group(overrides)
       ->type_name("SECONDS");
   auto* execution = "Execution and output";
@@ -174,7 +196,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "capsim: {}\nRun 'capsim --help' for usage.\n", e.what());
+    std::string message = e.what();
+    if (argc > 1 && app.get_subcommands().empty() && argv[1][0] != '-') {
+      message = fmt::format("unknown command \"{}\", expected run, validate or bench", argv[1]);
+    }
+    fmt::print(stderr, "capsim: error: {}\nRun 'capsim --help' for usage.\n", message);
     return kExitBadInput;
   }
 

@@ -40,9 +40,9 @@ inline models::Scenario scenario(Json nodes, double duration, double warmup, int
   return models::parse_scenario(std::move(document), "<test>");
 }
 
-/// The value of `metric` at node `node` in a single replication.
+/// The value of a metric in a single replication; throws if the node does not report it.
 inline double metric(const models::Metrics& metrics, const std::string& name) {
-  for (const auto& m : metrics) {
+  for (const auto& m : metrics.values) {
     if (m.name == name) return m.value;
   }
   throw std::out_of_range("no metric " + name);

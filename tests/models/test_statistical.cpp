@@ -31,8 +31,7 @@ Case simulate(Json nodes, double duration, double warmup, int replications, std:
 // Node index 1 is the station in every scenario built below.
 void check(const Case& c, const std::string& metric, double theory, double max_relative_width,
            bool percentile = false) {
-  const auto values = models::per_replication(c.result, 1, metric);
-  const sim::Estimate e = sim::estimate(values, kConfidence);
+  const sim::Estimate e = models::estimate_metric(c.result, 1, metric, kConfidence);
   const double resolution = percentile ? sim::QuantileHistogram::kRelativeError * theory : 0;
   INFO(metric, ": mean ", e.mean, " half-width ", e.half_width, " theory ", theory,
        " replications ", c.scenario.replications, " seed ", c.scenario.seed);
