@@ -19,7 +19,7 @@ ReplicationResult run_once(const Json& nodes, double duration, double warmup) {
 
 }  // namespace
 
-TEST_CASE("D/D/1 without queueing: arrivals at 1, 2, ..., 10; service 0.5 s") {
+TEST_CASE("D/D/1 without queueing: arrivals at 1 - 2 - ... - 10 - service 0.5 s") {
   const Json nodes = {source("in", distribution("deterministic", 1.0), "s"),
                       station("s", 1, distribution("deterministic", 0.5), "out"), sink("out")};
   const auto r = run_once(nodes, 10, 0);
@@ -40,7 +40,7 @@ TEST_CASE("D/D/1 without queueing: arrivals at 1, 2, ..., 10; service 0.5 s") {
   CHECK(metric(r.nodes[2], "completions") == 9);
 }
 
-TEST_CASE("D/D/1 with a growing queue: arrivals every 1 s, service 1.5 s") {
+TEST_CASE("D/D/1 with a growing queue: arrivals every 1 s - service 1.5 s") {
   const Json nodes = {source("in", distribution("deterministic", 1.0), "s"),
                       station("s", 1, distribution("deterministic", 1.5), "out"), sink("out")};
   const auto r = run_once(nodes, 10, 0);
@@ -59,7 +59,7 @@ TEST_CASE("D/D/1 with a growing queue: arrivals every 1 s, service 1.5 s") {
   CHECK(metric(s, "wait.p99.9") == 3.0);  // the maximum is kept exactly
 }
 
-TEST_CASE("warm-up: statistics start at the end of the warm-up, state carries over") {
+TEST_CASE("warm-up: statistics start at the end of the warm-up - state carries over") {
   const Json nodes = {source("in", distribution("deterministic", 1.0), "s"),
                       station("s", 1, distribution("deterministic", 1.5), "out"), sink("out")};
   const auto r = run_once(nodes, 5, 5);

@@ -103,7 +103,7 @@ TEST_SUITE("statistical") {
     check(c, "p_wait", m.p_wait, 0.01);
   }
 
-  TEST_CASE("M/D/1 at rho 0.8 (Pollaczek-Khinchine, scv 0)") {
+  TEST_CASE("M/D/1 at rho 0.8 (Pollaczek-Khinchine with scv 0)") {
     const double lambda = 0.8, mean_service = 1;
     const auto c = simulate(mmck_nodes(lambda, 1 / mean_service, 1, std::nullopt, "deterministic"),
                             500000, 5000, 10, 106);

@@ -326,7 +326,7 @@ TEST_SUITE("analytic") {
     }
   }
 
-  TEST_CASE("M/M/c/c equals Erlang B, and M/M/c/K tends to M/M/c as K grows") {
+  TEST_CASE("M/M/c/c equals Erlang B - and M/M/c/K tends to M/M/c as K grows") {
     for (int c : {1, 2, 10, 100, 1000}) {
       for (double load : {0.3, 0.95, 1.0, 2.0}) {
         CAPTURE(c);
@@ -358,7 +358,7 @@ TEST_SUITE("analytic") {
     }
   }
 
-  TEST_CASE("M/M/c/K is stable for large c, K and heavy overload") {
+  TEST_CASE("M/M/c/K is stable for large c - K and heavy overload") {
     // 1000 servers, 2000 places, offered load 1.5x capacity: a^K/(c! c^(K-c)) is ~1e3000.
     const StationMetrics m = mmck(1500.0, 1.0, 1000, 2000);
     REQUIRE(std::isfinite(m.L));

@@ -239,7 +239,7 @@ TEST_SUITE("distribution") {
     }
   }
 
-  TEST_CASE("same stream, same draws; copies sample identically") {
+  TEST_CASE("same stream - same draws - copies sample identically") {
     const std::vector<Distribution> all = {
         Distribution::exponential(1),    Distribution::uniform(0, 2),
         Distribution::erlang(2, 1),      Distribution::erlang(30, 1),
@@ -288,7 +288,7 @@ TEST_SUITE("distribution") {
     CHECK(point.sample(rng) == 2.0);
   }
 
-  TEST_CASE("erlang, product path (k <= 8): moments and Kolmogorov-Smirnov") {
+  TEST_CASE("erlang - product path (k <= 8): moments and Kolmogorov-Smirnov") {
     const int k = 3;
     const double mean = 1.5;
     const Distribution d = Distribution::erlang(k, mean);
@@ -299,7 +299,7 @@ TEST_SUITE("distribution") {
     check_ks(xs, [&](double x) { return gamma_p(k, x * k / mean); });
   }
 
-  TEST_CASE("erlang, gamma path (k > 8): moments and Kolmogorov-Smirnov") {
+  TEST_CASE("erlang - gamma path (k > 8): moments and Kolmogorov-Smirnov") {
     const int k = 12;
     const double mean = 6.0;
     const Distribution d = Distribution::erlang(k, mean);
@@ -310,7 +310,7 @@ TEST_SUITE("distribution") {
     check_ks(xs, [&](double x) { return gamma_p(k, x * k / mean); });
   }
 
-  TEST_CASE("gamma, shape >= 1 (Marsaglia-Tsang): moments and Kolmogorov-Smirnov") {
+  TEST_CASE("gamma - shape >= 1 (Marsaglia-Tsang): moments and Kolmogorov-Smirnov") {
     const double shape = 2.5;
     const double mean = 3.0;
     const Distribution d = Distribution::gamma(shape, mean);
@@ -321,7 +321,7 @@ TEST_SUITE("distribution") {
     check_ks(xs, [&](double x) { return gamma_p(shape, x * shape / mean); });
   }
 
-  TEST_CASE("gamma, shape < 1 (U^(1/shape) boost): moments and Kolmogorov-Smirnov") {
+  TEST_CASE("gamma - shape < 1 (U^(1/shape) boost): moments and Kolmogorov-Smirnov") {
     const double shape = 0.5;
     const double mean = 2.0;
     const Distribution d = Distribution::gamma(shape, mean);
@@ -372,7 +372,7 @@ TEST_SUITE("distribution") {
     });
   }
 
-  TEST_CASE("pareto: mean, minimum and Kolmogorov-Smirnov") {
+  TEST_CASE("pareto: mean - minimum and Kolmogorov-Smirnov") {
     // Var(sample variance) needs E[X^4], infinite for alpha <= 4; alpha = 3 keeps the variance
     // finite, so the mean test is valid (convergence is slower than for light tails).
     for (const double alpha : {3.0, 1.5}) {
@@ -390,7 +390,7 @@ TEST_SUITE("distribution") {
     }
   }
 
-  TEST_CASE("empirical: exact moments, support and frequencies") {
+  TEST_CASE("empirical: exact moments - support and frequencies") {
     const Distribution d = Distribution::empirical({1, 2, 3, 4});
     CHECK(d.mean() == 2.5);
     CHECK(d.scv() == 0.2);  // population variance 1.25 / 2.5^2

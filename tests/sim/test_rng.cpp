@@ -56,7 +56,7 @@ ReferenceXoshiro256pp reference_seeded(std::uint64_t seed) {
 }  // namespace
 
 TEST_SUITE("rng") {
-  TEST_CASE("reference xoshiro256++ reproduces the published vector for state {1,2,3,4}") {
+  TEST_CASE("reference xoshiro256++ reproduces the published vector for state {1 -2 -3 -4}") {
     // From the reference C implementation (the vector rand_xoshiro and other ports test against;
     // re-derived here with an independent Python transcription).
     const std::array<std::uint64_t, 10> expected = {41943041ULL,
@@ -114,7 +114,7 @@ TEST_SUITE("rng") {
     CHECK(hash_name("arrivals") != hash_name("service"));
   }
 
-  TEST_CASE("uniform_open is strictly inside (0, 1)") {
+  TEST_CASE("uniform_open is strictly inside (0 - 1)") {
     // The extreme bit patterns map to the grid ends 2^-53 and 1 - 2^-53, never 0 or 1.
     static_assert(Rng::to_unit_open(0) == 0x1.0p-53);
     static_assert(Rng::to_unit_open(~0ULL) == 1.0 - 0x1.0p-53);
@@ -177,7 +177,7 @@ TEST_SUITE("rng") {
     }
   }
 
-  TEST_CASE("stream(seed, replication, name) is deterministic and distinct") {
+  TEST_CASE("stream(seed - replication - name) is deterministic and distinct") {
     auto first = [](Rng r) { return r.next_u64(); };
     Rng a = Rng::stream(42, 3, "arrivals");
     Rng b = Rng::stream(42, 3, "arrivals");

@@ -49,7 +49,7 @@ TEST_CASE("events run in time order and the clock follows them") {
   CHECK(sim.events_run() == 3);
 }
 
-TEST_CASE("ties at equal times run by priority, then first in first out") {
+TEST_CASE("ties at equal times run by priority - then first in first out") {
   Simulator sim;
   Recorder r(sim);
   for (int i = 0; i < 100; ++i) sim.schedule(5.0, r, 0, static_cast<std::uint64_t>(i));
@@ -73,7 +73,7 @@ TEST_CASE("an event scheduled with zero delay runs after those already due at th
   CHECK(r.log == std::vector<std::string>{at(1, 1, 0), at(1, 3, 0), at(1, 2, 0)});
 }
 
-TEST_CASE("cancel removes a pending event; stale and repeated cancels are harmless") {
+TEST_CASE("cancel removes a pending event - stale and repeated cancels are harmless") {
   Simulator sim;
   Recorder r(sim);
   const EventId a = sim.schedule(1.0, r, 1, 1);
@@ -106,7 +106,7 @@ TEST_CASE("an event can cancel another due at the same time") {
   CHECK(r.log == std::vector<std::string>{at(1, 1, 0)});
 }
 
-TEST_CASE("run_until includes events at the limit, excludes later ones, and sets the clock") {
+TEST_CASE("run_until includes events at the limit - excludes later ones - and sets the clock") {
   Simulator sim;
   Recorder r(sim);
   sim.schedule(1.0, r, 1, 1);

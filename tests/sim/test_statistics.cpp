@@ -74,7 +74,7 @@ TEST_CASE("QuantileHistogram: every quantile within the stated relative error of
   CHECK(h.quantile(0.5) == 3.0);
 }
 
-TEST_CASE("QuantileHistogram memory stays bounded by the range, not the count") {
+TEST_CASE("QuantileHistogram memory stays bounded by the range - not the count") {
   QuantileHistogram h;
   Rng rng(1);
   for (int i = 0; i < 1000000; ++i) h.add(1e-3 + rng.uniform_open());  // within one decade

@@ -89,7 +89,7 @@ TEST_SUITE("student_t") {
   //   df = 3: F(t) = 1/2 + [atan(t/sqrt3) + sqrt3 t / (3 + t^2)] / pi
   // The lower tails F(-t), t > 0, are rewritten without cancellation: atan(1/t)/pi for df = 1,
   // 1 / (s (s + t)) with s = sqrt(2 + t^2) for df = 2; and t_p = -1/tan(pi p) for df = 1.
-  TEST_CASE("closed forms for df = 1, 2, 3") {
+  TEST_CASE("closed forms for df = 1 - 2 - 3") {
     const double pi = std::numbers::pi;
     const double sqrt3 = std::numbers::sqrt3;
     for (double t : {1e-6, 0.2, 0.7, 1.0, 2.0, 3.0, 10.0, 50.0, 1e4}) {
@@ -157,7 +157,7 @@ TEST_SUITE("student_t") {
     }
   }
 
-  TEST_CASE("large df tends to the normal, and quantiles decrease with df") {
+  TEST_CASE("large df tends to the normal - and quantiles decrease with df") {
     for (double p : {0.9, 0.975, 0.9995}) {
       CAPTURE(p);
       const double z = normal_quantile(p);
