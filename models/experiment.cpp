@@ -98,7 +98,7 @@ RunResult run_experiment(const Scenario& scenario, int threads, double confidenc
   };
   for (std::size_t i = 0; i < scenario.nodes.size(); ++i) {
     result.nodes.push_back(
-        summarize(i, scenario.nodes[i].name, type_name(scenario.nodes[i].config)));
+        summarize(i, scenario.nodes[i].name, scenario.nodes[i].type));
   }
   result.system = summarize(scenario.nodes.size(), "end to end", "system");
   for (const auto& replication : result.replications) result.events += replication.events;

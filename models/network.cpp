@@ -1,6 +1,5 @@
 #include "models/network.hpp"
 
-#include <type_traits>
 
 #include "models/scenario.hpp"
 
@@ -25,22 +24,12 @@ Network::Network(const Scenario& scenario, std::uint64_t replication)
   nodes_.reserve(scenario.nodes.size());
   for (const NodeSpec& spec : scenario.nodes) {
     nodes_.push_back(std::visit(
-        [&](const auto& config) -> std::unique_ptr<Node> {
-          using Config = std::decay_t<decltype(config)>;
-          if constexpr (std::is_same_v<Config, SourceConfig>) {
-            return std::make_unique<Source>(*this, spec.name, stream(spec.name), config);
-          } else if constexpr (std::is_same_v<Config, StationConfig>) {
-            return std::make_unique<Station>(*this, spec.name, stream(spec.name), config);
-          } else {
-            return std::make_unique<Sink>(*this, spec.name);
-          }
-        },
-        spec.config));
+        [&](const auto& config) { return make_node(*this, spec.name, config); }, spec.config));
   }
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     std::vector<Node*> targets;
     for (std::size_t target : scenario.nodes[i].targets) targets.push_back(nodes_[target].get());
-    nodes_[i]->connect(targets);
+    nodes_[i]->connect(std::move(targets), scenario.nodes[i].probabilities);
   }
 }
 
@@ -71,6 +60,7 @@ void Network::leave(RequestId id, bool completed) {
   }
   time_in_system_.add(time_in_system);
   population_.add(now, -1);
+  if (Node* origin = requests_[id].origin) origin->request_left(id, completed);
   requests_.release(id);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The interface every component of a scenario implements.
 
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -9,6 +10,7 @@
 
 #include "models/request.hpp"
 #include "sim/quantile_histogram.hpp"
+#include "sim/rng.hpp"
 #include "sim/simulator.hpp"
 
 namespace capsim::models {
@@ -47,19 +49,27 @@ inline constexpr std::pair<double, const char*> kPercentiles[] = {
 /// A component: it receives requests, may schedule events for itself, and reports metrics.
 class Node : public sim::EventHandler {
  public:
-  Node(Network& network, std::string name) : network_(network), name_(std::move(name)) {}
+  Node(Network& network, std::string name);
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
   virtual ~Node() = default;
 
   const std::string& name() const { return name_; }
 
-  /// Links to the downstream nodes, in the order the scenario names them (second loader pass).
-  virtual void connect(const std::vector<Node*>& targets) = 0;
+  /// Links to the downstream nodes in scenario order (the loader's second pass). With
+  /// probabilities (summing to 1), forward() picks one at random from this node's routing
+  /// stream; without, forward() always uses the first.
+  void connect(std::vector<Node*> targets, const std::vector<double>& probabilities);
+  const std::vector<Node*>& targets() const { return targets_; }
+
   /// Called once at time 0, before any event runs.
   virtual void start() {}
   /// A request arrives at this node; the node now owns it until it passes it on or ends it.
   virtual void accept(RequestId id) = 0;
+  /// Requests held here now (queued or in service); balancers compare backends by it.
+  virtual std::int64_t occupancy() const { return 0; }
+  /// A request this node created (Request::origin) has left the system, completed or not.
+  virtual void request_left(RequestId /*id*/, bool /*completed*/) {}
   /// Discards everything measured so far (end of the warm-up), keeping the state.
   virtual void reset_statistics() = 0;
   /// Appends this node's metrics over the measurement window that ends now.
@@ -68,10 +78,25 @@ class Node : public sim::EventHandler {
   void on_event(std::uint32_t, std::uint64_t) override {}
 
  protected:
+  /// Passes a request on along this node's route.
+  void forward(RequestId id) {
+    if (cumulative_.empty()) {
+      targets_.front()->accept(id);
+      return;
+    }
+    const double u = routing_rng_.uniform_open();
+    std::size_t i = 0;
+    while (i + 1 < cumulative_.size() && u > cumulative_[i]) ++i;
+    targets_[i]->accept(id);
+  }
+
   Network& network_;
 
  private:
   std::string name_;
+  std::vector<Node*> targets_;
+  std::vector<double> cumulative_;  // empty when a single route is taken
+  sim::Rng routing_rng_;            // its own stream: routing changes leave service draws alone
 };
 
 }  // namespace capsim::models

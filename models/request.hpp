@@ -6,6 +6,8 @@
 
 namespace capsim::models {
 
+class Node;
+
 /// Index of a request in its RequestPool.
 using RequestId = std::uint32_t;
 
@@ -13,12 +15,17 @@ struct Request {
   double created = 0;        ///< when its source generated it (end-to-end sojourn starts), s
   double node_arrival = 0;   ///< when it arrived at the node now holding it, s
   double service_start = 0;  ///< when its current service started, s
+  double size = 1;           ///< work carried (from a trace), 1 unless given
+  std::uint64_t key = 0;     ///< request key (consistent hashing, caches)
+  Node* origin = nullptr;    ///< told when the request leaves (closed-loop clients); may be null
+  std::uint32_t request_class = 0;  ///< index into the scenario's request classes
 };
 
 /// Owns every request alive in one replication. Slots are recycled, so once the pool has reached
 /// the peak number of requests in the system nothing more is allocated.
 class RequestPool final {
  public:
+  /// A fresh request with default fields.
   RequestId acquire() {
     if (free_.empty()) {
       requests_.emplace_back();
@@ -26,6 +33,7 @@ class RequestPool final {
     }
     const RequestId id = free_.back();
     free_.pop_back();
+    requests_[id] = Request{};
     return id;
   }
   void release(RequestId id) { free_.push_back(id); }

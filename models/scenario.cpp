@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -12,66 +13,99 @@ namespace capsim::models {
 
 namespace {
 
-const std::vector<std::string> kTypeNames = {"source", "station", "sink"};
-constexpr std::int64_t kMaxServers = 1'000'000;
-constexpr std::int64_t kMaxCapacity = 1'000'000'000;
 constexpr std::int64_t kMaxReplications = 100'000;
 
-std::vector<std::string> node_keys(std::initializer_list<const char*> extra) {
-  std::vector<std::string> keys = {"name", "type", "description"};
-  keys.insert(keys.end(), extra.begin(), extra.end());
-  return keys;
+// The scenario's node types. To add one: a Config struct, a read_* function for its own keys,
+// a make_node overload (and an analyse overload for validate), an alternative in NodeConfig,
+// and a line here.
+}  // namespace
+
+const std::vector<NodeType>& node_types() {
+  static const std::vector<NodeType> types = {
+      {"source", {"arrival"}, Routing::route,
+       [](const Json& n, const Where& w) -> NodeConfig { return read_source(n, w); }},
+      {"station", {"servers", "capacity", "service"}, Routing::route,
+       [](const Json& n, const Where& w) -> NodeConfig { return read_station(n, w); }},
+      {"delay", {"delay"}, Routing::route,
+       [](const Json& n, const Where& w) -> NodeConfig { return read_delay(n, w); }},
+      {"sink", {}, Routing::none,
+       [](const Json& n, const Where& w) -> NodeConfig { return read_sink(n, w); }},
+  };
+  return types;
 }
 
-SourceConfig read_source(const Json& node, const Where& where) {
-  check_keys(node, where, node_keys({"arrival", "to"}));
-  SourceConfig config;
-  if (!node.contains("arrival")) {
-    where.fail("no key \"arrival\"", "an \"arrival\" distribution of inter-arrival times");
+std::vector<std::string> node_type_names() {
+  std::vector<std::string> names;
+  for (const auto& type : node_types()) names.push_back(type.name);
+  return names;
+}
+
+namespace {
+
+// "to" before names are resolved: the names and where each was written.
+struct PendingTargets {
+  std::vector<std::string> names;
+  std::vector<Where> places;
+};
+
+constexpr double kProbabilityTolerance = 1e-9;
+
+PendingTargets read_targets(const Json& node, const Where& where, Routing routing,
+                            std::vector<double>& probabilities) {
+  PendingTargets pending;
+  if (routing == Routing::none) return pending;
+  const Where at = where / "to";
+  const auto it = node.find("to");
+  const char* route_form =
+      "a node name, or a list of {\"node\": name, \"p\": probability} summing to 1";
+  const char* list_form = "a non-empty list of distinct node names";
+  if (it == node.end()) {
+    where.fail("no key \"to\"", routing == Routing::route ? route_form : list_form);
   }
-  config.interarrival = read_distribution(node["arrival"], where / "arrival");
-  config.to = read_string(node, "to", where);
-  return config;
-}
-
-StationConfig read_station(const Json& node, const Where& where) {
-  check_keys(node, where, node_keys({"servers", "capacity", "service", "to"}));
-  StationConfig config;
-  config.servers = static_cast<int>(
-      read_optional_integer(node, "servers", where, Range{1, true, kMaxServers, true}).value_or(1));
-  config.capacity =
-      read_optional_integer(node, "capacity", where,
-                            Range{static_cast<double>(config.servers), true, kMaxCapacity, true});
-  if (!node.contains("service")) {
-    where.fail("no key \"service\"", "a \"service\" distribution of service times");
+  if (routing == Routing::route && it->is_string()) {
+    pending.names.push_back(read_string(node, "to", where));
+    pending.places.push_back(at);
+    return pending;
   }
-  config.service = read_distribution(node["service"], where / "service");
-  config.to = read_string(node, "to", where);
-  return config;
-}
-
-NodeConfig read_node_config(const std::string& type, const Json& node, const Where& where) {
-  if (type == "source") return read_source(node, where);
-  if (type == "station") return read_station(node, where);
-  check_keys(node, where, node_keys({}));
-  return SinkConfig{};
-}
-
-const std::string* target_name(const NodeConfig& config) {
-  return std::visit(
-      [](const auto& c) -> const std::string* {
-        if constexpr (requires { c.to; }) {
-          return &c.to;
-        } else {
-          return nullptr;
-        }
-      },
-      config);
+  if (!it->is_array() || it->empty()) {
+    at.fail_value(*it, routing == Routing::route ? route_form : list_form);
+  }
+  double sum = 0;
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    const Json& entry = (*it)[i];
+    const Where entry_at = at / i;
+    if (routing == Routing::list) {
+      if (!entry.is_string() || entry.get_ref<const std::string&>().empty()) {
+        entry_at.fail_value(entry, "a node name");
+      }
+      pending.names.push_back(entry.get<std::string>());
+      pending.places.push_back(entry_at);
+    } else {
+      require_object(entry, entry_at, "a route {\"node\": name, \"p\": probability}");
+      check_keys(entry, entry_at, {"node", "p"});
+      pending.names.push_back(read_string(entry, "node", entry_at));
+      pending.places.push_back(entry_at / "node");
+      probabilities.push_back(read_number(entry, "p", entry_at, Range{0, true, 1, true}));
+      sum += probabilities.back();
+    }
+    for (std::size_t j = 0; j + 1 < pending.names.size(); ++j) {
+      if (pending.names[j] == pending.names.back()) {
+        pending.places.back().fail_value(pending.names.back(),
+                                         fmt::format("a node not already listed at {}/{}",
+                                                     at.pointer(), j));
+      }
+    }
+  }
+  if (routing == Routing::route && std::fabs(sum - 1) > kProbabilityTolerance) {
+    at.fail(fmt::format("probabilities summing to {:.10g}", sum), "probabilities summing to 1");
+  }
+  return pending;
 }
 
 // Resolves every "to" and rejects routes that cannot end: requests must always be able to
 // reach a sink, or the population grows without bound.
-void wire(Scenario& scenario, const Json& nodes, const Where& where) {
+void wire(Scenario& scenario, const std::vector<PendingTargets>& pending, const Json& nodes,
+          const Where& where) {
   std::map<std::string, std::size_t> index;
   std::vector<std::string> names;
   for (std::size_t i = 0; i < scenario.nodes.size(); ++i) {
@@ -79,21 +113,22 @@ void wire(Scenario& scenario, const Json& nodes, const Where& where) {
     names.push_back(scenario.nodes[i].name);
   }
   for (std::size_t i = 0; i < scenario.nodes.size(); ++i) {
-    NodeSpec& spec = scenario.nodes[i];
-    const std::string* to = target_name(spec.config);
-    if (to == nullptr) continue;
-    const Where at = where / i / "to";
-    const auto found = index.find(*to);
-    if (found == index.end()) {
-      std::string expected = "the name of a node: " + one_of(names);
-      if (auto guess = did_you_mean(*to, names))
-        expected += fmt::format(" (did you mean \"{}\"?)", *guess);
-      at.fail_value(nodes[i]["to"], expected);
+    for (std::size_t t = 0; t < pending[i].names.size(); ++t) {
+      const std::string& name = pending[i].names[t];
+      const Where& at = pending[i].places[t];
+      const auto found = index.find(name);
+      if (found == index.end()) {
+        std::string expected = "the name of a node: " + one_of(names);
+        if (auto guess = did_you_mean(name, names)) {
+          expected += fmt::format(" (did you mean \"{}\"?)", *guess);
+        }
+        at.fail_value(name, expected);
+      }
+      if (std::holds_alternative<SourceConfig>(scenario.nodes[found->second].config)) {
+        at.fail_value(name, "a node that accepts requests (a source generates them)");
+      }
+      scenario.nodes[i].targets.push_back(found->second);
     }
-    if (std::holds_alternative<SourceConfig>(scenario.nodes[found->second].config)) {
-      at.fail_value(nodes[i]["to"], "a node that accepts requests (a source generates them)");
-    }
-    spec.targets = {found->second};
   }
 
   const std::size_t n = scenario.nodes.size();
@@ -112,7 +147,7 @@ void wire(Scenario& scenario, const Json& nodes, const Where& where) {
   }
   for (std::size_t i = 0; i < n; ++i) {
     if (reaches_sink[i] || scenario.nodes[i].targets.empty()) continue;
-    // Follow the route to show the cycle it is trapped in.
+    // Follow the route to show the cycle it is trapped in (every target here is trapped too).
     std::vector<std::size_t> path;
     std::size_t at = i;
     while (std::find(path.begin(), path.end(), at) == path.end()) {
@@ -140,10 +175,6 @@ void wire(Scenario& scenario, const Json& nodes, const Where& where) {
 }
 
 }  // namespace
-
-const char* type_name(const NodeConfig& config) {
-  return kTypeNames[config.index()].c_str();
-}
 
 Json parse_json_text(const std::string& text, const std::string& file) {
   try {
@@ -203,6 +234,7 @@ Scenario parse_scenario(Json document, const std::string& file) {
   if (!nodes.is_array() || nodes.empty()) nodes_at.fail_value(nodes, "a non-empty array of nodes");
 
   std::map<std::string, std::size_t> seen;
+  std::vector<PendingTargets> pending;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const Where at = nodes_at / i;
     const Json& node = nodes[i];
@@ -214,20 +246,29 @@ Scenario parse_scenario(Json document, const std::string& file) {
           .fail_value(node["name"],
                       fmt::format("a unique name (also used by /nodes/{})", previous->second));
     }
+    const std::vector<std::string> types = node_type_names();
     if (!node.contains("type")) {
-      at.fail("no key \"type\"", "a node type (" + one_of(kTypeNames) + ") at \"type\"");
+      at.fail("no key \"type\"", "a node type (" + one_of(types) + ") at \"type\"");
     }
-    const std::string type = read_string(node, "type", at);
-    if (std::find(kTypeNames.begin(), kTypeNames.end(), type) == kTypeNames.end()) {
-      std::string expected = "a node type: " + one_of(kTypeNames);
-      if (auto guess = did_you_mean(type, kTypeNames))
+    spec.type = read_string(node, "type", at);
+    const auto type = std::find_if(node_types().begin(), node_types().end(),
+                                   [&](const NodeType& t) { return t.name == spec.type; });
+    if (type == node_types().end()) {
+      std::string expected = "a node type: " + one_of(types);
+      if (auto guess = did_you_mean(spec.type, types)) {
         expected += fmt::format(" (did you mean \"{}\"?)", *guess);
+      }
       (at / "type").fail_value(node["type"], expected);
     }
-    spec.config = read_node_config(type, node, at);
+    std::vector<std::string> keys = {"name", "type", "description"};
+    keys.insert(keys.end(), type->keys.begin(), type->keys.end());
+    if (type->routing != Routing::none) keys.push_back("to");
+    check_keys(node, at, keys);
+    spec.config = type->read(node, at);
+    pending.push_back(read_targets(node, at, type->routing, spec.probabilities));
     scenario.nodes.push_back(std::move(spec));
   }
-  wire(scenario, nodes, nodes_at);
+  wire(scenario, pending, nodes, nodes_at);
 
   document["name"] = scenario.name;
   document["seed"] = scenario.seed;

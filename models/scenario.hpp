@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "models/delay.hpp"
 #include "models/json_input.hpp"
 #include "models/sink.hpp"
 #include "models/source.hpp"
@@ -14,16 +15,34 @@
 
 namespace capsim::models {
 
-using NodeConfig = std::variant<SourceConfig, StationConfig, SinkConfig>;
+using NodeConfig = std::variant<SourceConfig, StationConfig, DelayConfig, SinkConfig>;
+
+/// How a node type reads "to".
+enum class Routing {
+  none,   ///< no "to" (sinks)
+  route,  ///< one node name, or a list of {"node": name, "p": probability} summing to 1
+  list,   ///< a list of distinct node names, all of which the node uses (backends, branches)
+};
+
+/// A node type of the scenario format.
+struct NodeType {
+  std::string name;               ///< "station"
+  std::vector<std::string> keys;  ///< its own keys, besides name, type, description and to
+  Routing routing;
+  NodeConfig (*read)(const Json& node, const Where& where);  ///< reads and validates its keys
+};
+
+/// Every node type, in the order messages list them.
+const std::vector<NodeType>& node_types();
+std::vector<std::string> node_type_names();
 
 struct NodeSpec {
   std::string name;
+  std::string type;
   NodeConfig config;
-  std::vector<std::size_t> targets;  ///< downstream nodes (indexes into Scenario::nodes)
+  std::vector<std::size_t> targets;   ///< downstream nodes (indexes into Scenario::nodes)
+  std::vector<double> probabilities;  ///< per target when routing is probabilistic, else empty
 };
-
-/// The scenario type names, in NodeConfig order ("source", "station", "sink").
-const char* type_name(const NodeConfig& config);
 
 struct Scenario {
   std::string file;  ///< where it was read from, for messages

@@ -8,10 +8,6 @@ namespace capsim::models {
 
 Sink::Sink(Network& network, std::string name) : Node(network, std::move(name)) {}
 
-void Sink::connect([[maybe_unused]] const std::vector<Node*>& targets) {
-  assert(targets.empty());
-}
-
 void Sink::accept(RequestId id) {
   const double sojourn = network_.simulator().now() - network_.requests()[id].created;
   sojourn_.add(sojourn);
@@ -31,6 +27,10 @@ void Sink::collect(Metrics& out) const {
   out.add({"throughput", completions / window});
   out.add({"W", sojourn_.mean()});
   out.add_latency("sojourn", sojourn_histogram_);
+}
+
+std::unique_ptr<Node> make_node(Network& network, const std::string& name, const SinkConfig&) {
+  return std::make_unique<Sink>(network, name);
 }
 
 }  // namespace capsim::models

@@ -1,6 +1,9 @@
 #pragma once
 // A sink: requests that reach it have completed; it measures their end-to-end sojourn.
 
+#include <memory>
+
+#include "models/json_input.hpp"
 #include "models/node.hpp"
 #include "sim/quantile_histogram.hpp"
 #include "sim/statistics.hpp"
@@ -13,7 +16,6 @@ class Sink final : public Node {
  public:
   Sink(Network& network, std::string name);
 
-  void connect(const std::vector<Node*>& targets) override;
   void accept(RequestId id) override;
   void reset_statistics() override;
   void collect(Metrics& out) const override;
@@ -22,5 +24,9 @@ class Sink final : public Node {
   sim::Tally sojourn_;
   sim::QuantileHistogram sojourn_histogram_;
 };
+
+inline SinkConfig read_sink(const Json&, const Where&) { return {}; }
+std::unique_ptr<Node> make_node(Network& network, const std::string& name,
+                                const SinkConfig& config);
 
 }  // namespace capsim::models

@@ -6,36 +6,41 @@
 
 namespace capsim::models {
 
-Source::Source(Network& network, std::string name, sim::Rng rng, const SourceConfig& config)
-    : Node(network, std::move(name)), rng_(rng), interarrival_(config.interarrival) {}
+Source::Source(Network& network, std::string name, const SourceConfig& config)
+    : Node(network, std::move(name)),
+      rng_(network.stream(this->name())),
+      interarrival_(config.interarrival) {}
 
-void Source::connect(const std::vector<Node*>& targets) {
-  assert(targets.size() == 1);
-  next_ = targets.front();
-}
+void Source::start() { network_.simulator().schedule(interarrival_.sample(rng_), *this, 0); }
 
-void Source::start() {
-  network_.simulator().schedule(interarrival_.sample(rng_), *this, 0);
-}
-
-void Source::accept(RequestId) {
-  assert(false && "the loader never routes requests to a source");
-}
+void Source::accept(RequestId) { assert(false && "the loader never routes requests to a source"); }
 
 void Source::on_event(std::uint32_t, std::uint64_t) {
   network_.simulator().schedule(interarrival_.sample(rng_), *this, 0);
   ++generated_;
-  next_->accept(network_.create_request());
+  forward(network_.create_request());
 }
 
-void Source::reset_statistics() {
-  generated_ = 0;
-}
+void Source::reset_statistics() { generated_ = 0; }
 
 void Source::collect(Metrics& out) const {
   const double window = network_.simulator().now() - network_.window_start();
   out.add({"arrivals", static_cast<double>(generated_)});
   out.add({"arrival_rate", static_cast<double>(generated_) / window});
+}
+
+SourceConfig read_source(const Json& node, const Where& where) {
+  SourceConfig config;
+  if (!node.contains("arrival")) {
+    where.fail("no key \"arrival\"", "an \"arrival\" distribution of inter-arrival times");
+  }
+  config.interarrival = read_distribution(node["arrival"], where / "arrival");
+  return config;
+}
+
+std::unique_ptr<Node> make_node(Network& network, const std::string& name,
+                                const SourceConfig& config) {
+  return std::make_unique<Source>(network, name, config);
 }
 
 }  // namespace capsim::models

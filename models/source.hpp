@@ -1,8 +1,11 @@
 #pragma once
-// An open-loop source: requests arrive with independent inter-arrival times.
+// An open-loop source: requests arrive with independent inter-arrival times, whatever the state
+// of the system.
 
+#include <memory>
 #include <string>
 
+#include "models/json_input.hpp"
 #include "models/node.hpp"
 #include "sim/distribution.hpp"
 #include "sim/rng.hpp"
@@ -10,16 +13,13 @@
 namespace capsim::models {
 
 struct SourceConfig {
-  sim::Distribution interarrival =
-      sim::Distribution::exponential(1.0);  ///< time between arrivals, s
-  std::string to;                           ///< name of the node every request goes to
+  sim::Distribution interarrival = sim::Distribution::exponential(1.0);  ///< time between arrivals, s
 };
 
 class Source final : public Node {
  public:
-  Source(Network& network, std::string name, sim::Rng rng, const SourceConfig& config);
+  Source(Network& network, std::string name, const SourceConfig& config);
 
-  void connect(const std::vector<Node*>& targets) override;
   void start() override;
   void accept(RequestId id) override;
   void reset_statistics() override;
@@ -29,8 +29,12 @@ class Source final : public Node {
  private:
   sim::Rng rng_;
   sim::Distribution interarrival_;
-  Node* next_ = nullptr;
   std::uint64_t generated_ = 0;
 };
+
+/// Reads a "source" node's own keys ("arrival"); the loader reads "to".
+SourceConfig read_source(const Json& node, const Where& where);
+std::unique_ptr<Node> make_node(Network& network, const std::string& name,
+                                const SourceConfig& config);
 
 }  // namespace capsim::models

@@ -9,26 +9,23 @@ namespace capsim::models {
 
 namespace {
 constexpr std::uint32_t kServiceDone = 0;
+constexpr std::int64_t kMaxServers = 1'000'000;
+constexpr std::int64_t kMaxCapacity = 1'000'000'000;
 // A service-done event carries the request and its server in one payload.
 constexpr std::uint64_t pack(RequestId id, std::uint32_t server) {
   return (static_cast<std::uint64_t>(server) << 32) | id;
 }
 }  // namespace
 
-Station::Station(Network& network, std::string name, sim::Rng rng, const StationConfig& config)
+Station::Station(Network& network, std::string name, const StationConfig& config)
     : Node(network, std::move(name)),
-      rng_(rng),
+      rng_(network.stream(this->name())),
       service_(config.service),
       capacity_(config.capacity.value_or(std::numeric_limits<std::int64_t>::max())),
       server_busy_(static_cast<std::size_t>(config.servers)) {
   for (int server = 0; server < config.servers; ++server) {
     idle_servers_.push_back(static_cast<std::uint32_t>(server));
   }
-}
-
-void Station::connect(const std::vector<Node*>& targets) {
-  assert(targets.size() == 1);
-  next_ = targets.front();
 }
 
 void Station::accept(RequestId id) {
@@ -81,7 +78,7 @@ void Station::on_event(std::uint32_t kind, std::uint64_t payload) {
     number_waiting_.set(now, static_cast<double>(queue_.size()));
     start_service(next_in_line, now);
   }
-  next_->accept(id);
+  forward(id);
 }
 
 void Station::reset_statistics() {
@@ -126,6 +123,25 @@ void Station::collect(Metrics& out) const {
   for (std::size_t server = 0; server < server_busy_.size(); ++server) {
     out.add({"utilization.server." + std::to_string(server), server_busy_[server].mean(now)});
   }
+}
+
+StationConfig read_station(const Json& node, const Where& where) {
+  StationConfig config;
+  config.servers = static_cast<int>(
+      read_optional_integer(node, "servers", where, Range{1, true, kMaxServers, true}).value_or(1));
+  config.capacity =
+      read_optional_integer(node, "capacity", where,
+                            Range{static_cast<double>(config.servers), true, kMaxCapacity, true});
+  if (!node.contains("service")) {
+    where.fail("no key \"service\"", "a \"service\" distribution of service times");
+  }
+  config.service = read_distribution(node["service"], where / "service");
+  return config;
+}
+
+std::unique_ptr<Node> make_node(Network& network, const std::string& name,
+                                const StationConfig& config) {
+  return std::make_unique<Station>(network, name, config);
 }
 
 }  // namespace capsim::models

@@ -2,10 +2,12 @@
 // A service station: c identical servers, a FIFO queue, an optional capacity limit.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "models/json_input.hpp"
 #include "models/node.hpp"
 #include "sim/distribution.hpp"
 #include "sim/quantile_histogram.hpp"
@@ -21,15 +23,14 @@ struct StationConfig {
   /// An arrival that finds K present is rejected.
   std::optional<std::int64_t> capacity;
   sim::Distribution service = sim::Distribution::exponential(1.0);  ///< service time, s
-  std::string to;  ///< name of the node served requests go to
 };
 
 class Station final : public Node {
  public:
-  Station(Network& network, std::string name, sim::Rng rng, const StationConfig& config);
+  Station(Network& network, std::string name, const StationConfig& config);
 
-  void connect(const std::vector<Node*>& targets) override;
   void accept(RequestId id) override;
+  std::int64_t occupancy() const override { return in_station_; }
   void reset_statistics() override;
   void collect(Metrics& out) const override;
   void on_event(std::uint32_t kind, std::uint64_t payload) override;
@@ -40,7 +41,6 @@ class Station final : public Node {
   sim::Rng rng_;
   sim::Distribution service_;
   std::int64_t capacity_;  // INT64_MAX when unlimited
-  Node* next_ = nullptr;
 
   std::int64_t in_station_ = 0;
   sim::RingQueue<RequestId> queue_;
@@ -60,5 +60,10 @@ class Station final : public Node {
   sim::QuantileHistogram wait_histogram_;
   sim::QuantileHistogram sojourn_histogram_;
 };
+
+/// Reads a "station" node's own keys (servers, capacity, service); the loader reads "to".
+StationConfig read_station(const Json& node, const Where& where);
+std::unique_ptr<Node> make_node(Network& network, const std::string& name,
+                                const StationConfig& config);
 
 }  // namespace capsim::models

@@ -55,6 +55,10 @@ std::string top(const std::string& fields) {
          kSink + "]}";
 }
 
+// Node types come from the registry, so adding a type does not change these expectations.
+const std::string kTypes = "a node type: " + capsim::models::one_of(capsim::models::node_type_names());
+const std::string kRouteForm =
+    R"(a node name, or a list of {"node": name, "p": probability} summing to 1)";
 const std::string kDists =
     "exponential, deterministic, uniform, erlang, gamma, lognormal, hyperexponential, pareto or "
     "empirical";
@@ -145,11 +149,10 @@ std::vector<Case> cases() {
       partial("missing type", with_nodes({R"({"name": "q"})"}), "/nodes/0", R"(no key "type")",
               {R"("type")"}),
       exact("unknown type", with_nodes({R"({"name": "q", "type": "staton"})"}), "/nodes/0/type",
-            R"("staton")", R"(a node type: source, station or sink (did you mean "station"?))"),
+            R"("staton")", kTypes + R"( (did you mean "station"?))"),
       exact("long value is shortened",
             with_nodes({R"({"name": "q", "type": ")" + std::string(50, 'x') + R"("})"}),
-            "/nodes/0/type", "\"" + std::string(37, 'x') + "...\"",
-            "a node type: source, station or sink"),
+            "/nodes/0/type", "\"" + std::string(37, 'x') + "...\"", kTypes),
 
       // Station fields.
       exact("unknown node key", with_nodes({kSource, station(R"("srvers": 2)"), kSink}),
@@ -168,13 +171,13 @@ std::vector<Case> cases() {
       exact("missing to",
             with_nodes({kSource, R"({"name": "q", "type": "station", "service": )" + kService + "}",
                         kSink}),
-            "/nodes/1", R"(no key "to")", R"(a string at "to")"),
+            "/nodes/1", R"(no key "to")", kRouteForm),
       exact("to not a string",
             with_nodes(
                 {kSource,
                  R"({"name": "q", "type": "station", "service": )" + kService + R"(, "to": 3})",
                  kSink}),
-            "/nodes/1/to", "3", "a non-empty string"),
+            "/nodes/1/to", "3", kRouteForm),
       exact("servers as word", with_nodes({kSource, station(R"("servers": "four")"), kSink}),
             "/nodes/1/servers", R"("four")", "an integer in [1, 1000000]"),
       exact("fractional servers", with_nodes({kSource, station(R"("servers": 2.5)"), kSink}),

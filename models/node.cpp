@@ -1,0 +1,24 @@
+#include "models/node.hpp"
+
+#include <cassert>
+
+#include "models/network.hpp"
+
+namespace capsim::models {
+
+Node::Node(Network& network, std::string name)
+    : network_(network),
+      name_(std::move(name)),
+      routing_rng_(network.stream(name_ + "#routing")) {}
+
+void Node::connect(std::vector<Node*> targets, const std::vector<double>& probabilities) {
+  targets_ = std::move(targets);
+  cumulative_.clear();
+  if (probabilities.empty()) return;
+  assert(probabilities.size() == targets_.size());
+  double sum = 0;
+  for (double p : probabilities) cumulative_.push_back(sum += p);
+  cumulative_.back() = 1.0;  // rounding must not leave a gap above the last target
+}
+
+}  // namespace capsim::models
