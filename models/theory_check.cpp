@@ -4,76 +4,136 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+
+#include <Eigen/Dense>
+
+#include <variant>
 
 #include "models/report.hpp"
-#include "sim/analytic/queueing.hpp"
+#include "models/theory_analysis.hpp"
 #include "sim/quantile_histogram.hpp"
 
 namespace capsim::models {
 
 namespace {
 
-// What is known about the stream of requests entering or leaving a node.
-struct Flow {
-  double rate = 0;      // mean requests per second
-  bool poisson = true;  // a (merged) Poisson process
-  std::string why_not;  // when not Poisson: the first reason found
-};
+constexpr double kClockUlps = 4;
 
-Flow merge(const std::vector<Flow>& flows) {
-  Flow merged;
-  for (const Flow& flow : flows) {
-    merged.rate += flow.rate;
-    if (!flow.poisson && merged.poisson) {
-      merged.poisson = false;
-      merged.why_not = flow.why_not;
+Analysis analyse_node(const Scenario& scenario, std::size_t i, const Flow& input) {
+  const AnalysisContext context{scenario, i, scenario.nodes[i], input};
+  return std::visit([&](const auto& config) { return analyse(config, context); },
+                    scenario.nodes[i].config);
+}
+
+// Nodes in an order where each comes after every node feeding it; shorter than the node list
+// when routes loop back.
+std::vector<std::size_t> topological_order(const Scenario& scenario) {
+  const std::size_t n = scenario.nodes.size();
+  std::vector<std::size_t> missing(n, 0);
+  for (const auto& spec : scenario.nodes) {
+    for (std::size_t t : spec.targets) ++missing[t];
+  }
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (missing[i] == 0) order.push_back(i);
+  }
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    for (std::size_t t : scenario.nodes[order[k]].targets) {
+      if (--missing[t] == 0) order.push_back(t);
     }
   }
-  return merged;
+  return order;
 }
 
-std::string kendall_letter(const sim::Distribution& distribution) {
-  switch (distribution.kind()) {
-    case sim::Distribution::Kind::exponential:
-      return "M";
-    case sim::Distribution::Kind::deterministic:
-      return "D";
-    default:
-      if (distribution.name() == "erlang") {
-        return fmt::format("E{}", static_cast<int>(std::lround(1 / distribution.scv())));
+// Mean arrival rate at every node of a network with feedback, from the traffic equations
+// lambda = gamma + F^T lambda (F: fraction of each node's departures sent to each other node).
+// Needs every node to route requests independently at random; otherwise says which does not.
+std::variant<Eigen::VectorXd, std::string> traffic_equations(const Scenario& scenario) {
+  const auto n = static_cast<Eigen::Index>(scenario.nodes.size());
+  Eigen::MatrixXd system = Eigen::MatrixXd::Identity(n, n);
+  Eigen::VectorXd external = Eigen::VectorXd::Zero(n);
+  for (Eigen::Index j = 0; j < n; ++j) {
+    const NodeSpec& spec = scenario.nodes[static_cast<std::size_t>(j)];
+    const auto fractions = std::visit(
+        [&](const auto& config) { return routing_fractions(config, spec); }, spec.config);
+    if (!fractions) return fmt::format("{} ({}) does not route requests at random", spec.name, spec.type);
+    for (std::size_t t = 0; t < spec.targets.size(); ++t) {
+      system(static_cast<Eigen::Index>(spec.targets[t]), j) -= (*fractions)[t];
+    }
+    if (const auto* source = std::get_if<SourceConfig>(&spec.config)) {
+      external(j) = 1 / source->interarrival.mean();
+    }
+  }
+  return Eigen::VectorXd(system.partialPivLu().solve(external));
+}
+
+std::string describe_cycle(const Scenario& scenario, const std::vector<std::size_t>& order) {
+  std::vector<bool> ordered(scenario.nodes.size(), false);
+  for (std::size_t i : order) ordered[i] = true;
+  std::string names;
+  for (std::size_t i = 0; i < scenario.nodes.size(); ++i) {
+    if (!ordered[i]) names += (names.empty() ? "" : ", ") + scenario.nodes[i].name;
+  }
+  return names;
+}
+
+// The analysis of every node: in topological order when routes are acyclic, from the traffic
+// equations (Jackson's theorem) when they loop back.
+std::vector<Analysis> analyse_network(const Scenario& scenario, std::string& network_model) {
+  const std::size_t n = scenario.nodes.size();
+  std::vector<Analysis> analyses(n);
+  const std::vector<std::size_t> order = topological_order(scenario);
+
+  if (order.size() == n) {
+    std::vector<std::vector<Flow>> inbound(n);
+    for (std::size_t i : order) {
+      analyses[i] = analyse_node(scenario, i, merge(inbound[i]));
+      const auto& targets = scenario.nodes[i].targets;
+      for (std::size_t t = 0; t < targets.size() && t < analyses[i].outputs.size(); ++t) {
+        inbound[targets[t]].push_back(analyses[i].outputs[t]);
       }
-      return "G";
+    }
+    network_model = "feed-forward network of product-form nodes";
+    return analyses;
   }
-}
 
-// A check to be made once the number of checks (for the Bonferroni correction) is known.
-struct Planned {
-  std::size_t node;  // index into the scenario, or nodes.size() for end to end
-  std::string metric;
-  double theory = 0;
-  bool percentile = false;
-};
-
-void plan_station_metrics(std::vector<Planned>& plan, std::size_t node,
-                          const analytic::StationMetrics& m, bool finite) {
-  plan.push_back({node, "throughput", m.throughput});
-  plan.push_back({node, "utilization", m.utilization});
-  if (finite) plan.push_back({node, "rejection_ratio", m.blocking});
-  plan.push_back({node, "L", m.L});
-  plan.push_back({node, "Lq", m.Lq});
-  plan.push_back({node, "W", m.W});
-  plan.push_back({node, "Wq", m.Wq});
-  plan.push_back({node, "p_wait", m.p_wait});
-}
-
-void plan_mmc_percentiles(std::vector<Planned>& plan, std::size_t node, double lambda, double mu,
-                          int servers) {
-  for (const auto& [level, suffix] : kPercentiles) {
-    plan.push_back({node, std::string("wait.") + suffix,
-                    analytic::mmc_wait_quantile(lambda, mu, servers, level), true});
-    plan.push_back({node, std::string("sojourn.") + suffix,
-                    analytic::mmc_sojourn_quantile(lambda, mu, servers, level), true});
+  const std::string loop = describe_cycle(scenario, order);
+  const auto rates = traffic_equations(scenario);
+  std::string obstacle;
+  if (const auto* reason = std::get_if<std::string>(&rates)) {
+    obstacle = *reason;
+  } else {
+    const auto& lambda = std::get<Eigen::VectorXd>(rates);
+    // Jackson's theorem: with Poisson sources, random routing and M/M/c or infinite-server
+    // nodes, each node behaves in steady state like an isolated one fed by Poisson arrivals at
+    // its total rate, although the arrivals themselves are not Poisson.
+    for (std::size_t i = 0; i < n; ++i) {
+      analyses[i] = analyse_node(scenario, i, Flow{lambda(static_cast<Eigen::Index>(i)), true, ""});
+      if (!analyses[i].product_form_population && obstacle.empty()) {
+        obstacle = fmt::format("{} is not a product-form node ({})", scenario.nodes[i].name,
+                               analyses[i].theory.detail.empty() ? scenario.nodes[i].type
+                                                                 : analyses[i].theory.detail);
+      }
+    }
+    if (obstacle.empty()) {
+      for (auto& analysis : analyses) {
+        if (!analysis.theory.model.empty()) {
+          analysis.theory.detail += "; in a Jackson network (traffic equations give the rate)";
+        }
+      }
+      network_model = "open Jackson network";
+      return analyses;
+    }
   }
+  // Feedback without product form: no closed form anywhere downstream of the loop; say why.
+  for (std::size_t i = 0; i < n; ++i) {
+    analyses[i] = Analysis{};
+    analyses[i].theory = {scenario.nodes[i].name, "",
+                          fmt::format("no closed form: requests loop back through {}, and {}",
+                                      loop, obstacle)};
+  }
+  return analyses;
 }
 
 }  // namespace
@@ -87,127 +147,36 @@ Validation validate(const Scenario& scenario, const RunResult& result) {
   const std::size_t n = scenario.nodes.size();
   const std::size_t end_to_end = n;
 
-  // Nodes in an order where every node comes after those feeding it (routes are acyclic).
-  std::vector<std::vector<std::size_t>> feeders(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t t : scenario.nodes[i].targets) feeders[t].push_back(i);
-  }
-  std::vector<std::size_t> order;
-  std::vector<std::size_t> missing(n);
-  for (std::size_t i = 0; i < n; ++i) missing[i] = feeders[i].size();
-  for (std::size_t i = 0; i < n; ++i) {
-    if (missing[i] == 0) order.push_back(i);
-  }
-  for (std::size_t k = 0; k < order.size(); ++k) {
-    for (std::size_t t : scenario.nodes[order[k]].targets) {
-      if (--missing[t] == 0) order.push_back(t);
-    }
-  }
-
-  std::vector<Flow> output(n);
-  std::vector<Planned> plan;
-  bool network_is_jackson = true;  // every station M/M/c, unlimited, stable, Poisson-fed
+  std::string network_model;
+  const std::vector<Analysis> analyses = analyse_network(scenario, network_model);
+  std::vector<PlannedCheck> plan;
+  bool product_form = true;
   double network_L = 0;
   double network_rate = 0;
-
-  for (std::size_t i : order) {
-    const NodeSpec& spec = scenario.nodes[i];
-    std::vector<Flow> inbound;
-    for (std::size_t f : feeders[i]) inbound.push_back(output[f]);
-    const Flow input = merge(inbound);
-
-    if (const auto* source = std::get_if<SourceConfig>(&spec.config)) {
-      const bool poisson = source->interarrival.kind() == sim::Distribution::Kind::exponential;
-      output[i] = {1 / source->interarrival.mean(), poisson,
-                   poisson ? ""
-                           : fmt::format("source {} has {} inter-arrival times, not exponential",
-                                         spec.name, source->interarrival.name())};
-      network_rate += output[i].rate;
-      if (!poisson) network_is_jackson = false;
-      continue;
+  for (std::size_t i = 0; i < n; ++i) {
+    const Analysis& analysis = analyses[i];
+    if (!analysis.theory.model.empty() || !analysis.theory.detail.empty()) {
+      validation.nodes.push_back(analysis.theory);
     }
-    const auto* station = std::get_if<StationConfig>(&spec.config);
-    if (station == nullptr) continue;  // sinks have no queue to compare
-
-    const int c = station->servers;
-    const double mean_service = station->service.mean();
-    const double mu = 1 / mean_service;
-    const std::string model =
-        fmt::format("M/{}/{}{}", kendall_letter(station->service), c,
-                    station->capacity ? fmt::format("/{}", *station->capacity) : "");
-    NodeTheory theory{spec.name, "", ""};
-    output[i] = {input.rate, false, ""};
-    const bool exponential = station->service.kind() == sim::Distribution::Kind::exponential;
-    if (!exponential || station->capacity) network_is_jackson = false;
-
-    if (!input.poisson) {
-      theory.detail = "no closed form: arrivals are not Poisson (" + input.why_not + ")";
-      output[i].why_not = fmt::format("{} is fed by non-Poisson arrivals", spec.name);
-      network_is_jackson = false;
-    } else if (station->capacity) {
-      if (exponential) {
-        const auto m = analytic::mmck(input.rate, mu, c, static_cast<int>(*station->capacity));
-        theory.model = model + (*station->capacity == c ? " (Erlang B loss system)" : "");
-        theory.detail = fmt::format("Poisson arrivals at {}/s, exponential service with mean {} s",
-                                    format_number(input.rate, 6), format_number(mean_service, 6));
-        plan_station_metrics(plan, i, m, true);
-        output[i].rate = m.throughput;
-        output[i].why_not =
-            fmt::format("departures of the {} station {} are not Poisson", model, spec.name);
-      } else {
-        theory.detail = fmt::format("no closed form for {} ({} service, finite capacity)", model,
-                                    station->service.name());
-        output[i].why_not = fmt::format("departures of {} are not Poisson", spec.name);
-      }
-    } else if (input.rate * mean_service >= c) {
-      validation.warnings.push_back(fmt::format(
-          "station {} is unstable: offered load {} erlangs on {} server(s) (rho = {} >= 1) with "
-          "no capacity limit; its queue grows without bound, so no steady state exists and its "
-          "simulated means grow with the run length",
-          spec.name, format_number(input.rate * mean_service), c,
-          format_number(input.rate * mean_service / c)));
-      theory.detail = "no closed form: unstable (rho >= 1)";
-      output[i].why_not = fmt::format("{} is unstable", spec.name);
-      network_is_jackson = false;
-    } else if (exponential) {
-      const auto m = analytic::mmc(input.rate, mu, c);
-      theory.model = model;
-      theory.detail = fmt::format(
-          "Poisson arrivals at {}/s, exponential service with mean {} s; "
-          "rho = {}",
-          format_number(input.rate, 6), format_number(mean_service, 6),
-          format_number(m.utilization));
-      plan_station_metrics(plan, i, m, false);
-      plan_mmc_percentiles(plan, i, input.rate, mu, c);
-      network_L += m.L;
-      // Burke's theorem: a stable M/M/c queue's departures are Poisson at the arrival rate.
-      output[i] = {input.rate, true, ""};
-    } else if (c == 1) {
-      const auto m = analytic::mg1(input.rate, mean_service, station->service.scv());
-      theory.model = model;
-      theory.detail = fmt::format(
-          "Poisson arrivals at {}/s, {} service with mean {} s and scv {} (Pollaczek-Khinchine); "
-          "rho = {}; no closed form for its percentiles",
-          format_number(input.rate, 6), station->service.name(), format_number(mean_service, 6),
-          format_number(station->service.scv()), format_number(m.utilization));
-      plan_station_metrics(plan, i, m, false);
-      output[i].why_not =
-          fmt::format("departures of the {} station {} are not Poisson", model, spec.name);
+    plan.insert(plan.end(), analysis.checks.begin(), analysis.checks.end());
+    validation.warnings.insert(validation.warnings.end(), analysis.warnings.begin(),
+                               analysis.warnings.end());
+    if (analysis.product_form_population) {
+      network_L += *analysis.product_form_population;
     } else {
-      theory.detail = fmt::format("no closed form for {} ({} service on {} servers)", model,
-                                  station->service.name(), c);
-      output[i].why_not = fmt::format("departures of {} are not Poisson", spec.name);
+      product_form = false;
     }
-    validation.nodes.push_back(theory);
+    if (const auto* source = std::get_if<SourceConfig>(&scenario.nodes[i].config)) {
+      network_rate += 1 / source->interarrival.mean();
+    }
   }
-
-  if (network_is_jackson && network_rate > 0) {
-    // Every station is a stable M/M/c fed by Poisson streams: the system holds the sum of
-    // their populations, and Little's law gives the end-to-end mean sojourn.
+  if (product_form && network_rate > 0) {
+    // Every node is product-form: the system holds the sum of their mean populations, and
+    // Little's law gives the end-to-end mean sojourn.
     plan.push_back({end_to_end, "L", network_L});
     plan.push_back({end_to_end, "W", network_L / network_rate});
-    validation.nodes.push_back({"end to end", "feed-forward network of M/M/c stations",
-                                "sum of the stations' L; W = L / total arrival rate"});
+    validation.nodes.push_back(
+        {"end to end", network_model, "sum of the nodes' L; W = L / total arrival rate"});
   }
 
   // Little's law wherever a time-average population and a sojourn are both measured.
@@ -218,7 +187,7 @@ Validation validate(const Scenario& scenario, const RunResult& result) {
   };
   std::vector<LittleSite> little;
   for (std::size_t i = 0; i < n; ++i) {
-    if (std::holds_alternative<StationConfig>(scenario.nodes[i].config)) {
+    if (result.nodes[i].find("L") && result.nodes[i].find("W") && result.nodes[i].find("throughput")) {
       little.push_back({i, "throughput", "W"});
     }
   }
@@ -237,7 +206,7 @@ Validation validate(const Scenario& scenario, const RunResult& result) {
     return i == end_to_end ? result.system : result.nodes[i];
   };
 
-  for (const Planned& p : plan) {
+  for (const PlannedCheck& p : plan) {
     Check check;
     check.node = node_name(p.node);
     check.metric = p.metric;
@@ -245,7 +214,10 @@ Validation validate(const Scenario& scenario, const RunResult& result) {
     check.simulated = *summary_of(p.node).find(p.metric);
     const sim::Estimate wide =
         estimate_metric(result, p.node, p.metric, validation.check_confidence);
-    check.tolerance = wide.half_width;
+    // A deterministic quantity has no spread across replications; what remains is rounding
+    // of time stamps, a few ulps of the clock at the end of the run.
+    check.tolerance = wide.half_width + kClockUlps * std::numeric_limits<double>::epsilon() *
+                                            (scenario.warmup + scenario.duration);
     if (p.percentile) {
       check.tolerance += sim::QuantileHistogram::kRelativeError * std::fabs(p.theory);
       check.note = "tolerance includes the histogram's 0.39% resolution";
@@ -282,7 +254,9 @@ Validation validate(const Scenario& scenario, const RunResult& result) {
   // Flow balance is exact bookkeeping in every replication: arrivals + present at the start
   // = completions + rejections + present at the end.
   for (std::size_t i = 0; i <= n; ++i) {
-    if (i < n && !std::holds_alternative<StationConfig>(scenario.nodes[i].config)) continue;
+    if (i < n && (!result.nodes[i].find("in_system.start") || !result.nodes[i].find("rejections"))) {
+      continue;
+    }
     const auto arrivals = per_replication(result, i, "arrivals");
     const auto completions = per_replication(result, i, "completions");
     const auto rejections = per_replication(result, i, "rejections");
