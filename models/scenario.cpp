@@ -22,7 +22,7 @@ constexpr std::int64_t kMaxReplications = 100'000;
 
 const std::vector<NodeType>& node_types() {
   static const std::vector<NodeType> types = {
-      {"source", {"arrival"}, Routing::route,
+      {"source", {"arrival", "keys"}, Routing::route,
        [](const Json& n, const Where& w) -> NodeConfig { return read_source(n, w); }},
       {"station", {"servers", "capacity", "service"}, Routing::route,
        [](const Json& n, const Where& w) -> NodeConfig { return read_station(n, w); }},

@@ -9,7 +9,9 @@ namespace capsim::models {
 Source::Source(Network& network, std::string name, const SourceConfig& config)
     : Node(network, std::move(name)),
       rng_(network.stream(this->name())),
-      interarrival_(config.interarrival) {}
+      key_rng_(network.stream(this->name() + "#keys")),
+      interarrival_(config.interarrival),
+      keys_(config.keys) {}
 
 void Source::start() { network_.simulator().schedule(interarrival_.sample(rng_), *this, 0); }
 
@@ -18,7 +20,9 @@ void Source::accept(RequestId) { assert(false && "the loader never routes reques
 void Source::on_event(std::uint32_t, std::uint64_t) {
   network_.simulator().schedule(interarrival_.sample(rng_), *this, 0);
   ++generated_;
-  forward(network_.create_request());
+  const RequestId id = network_.create_request();
+  if (keys_) network_.requests()[id].key = keys_->sample(key_rng_);
+  forward(id);
 }
 
 void Source::reset_statistics() { generated_ = 0; }
@@ -35,6 +39,7 @@ SourceConfig read_source(const Json& node, const Where& where) {
     where.fail("no key \"arrival\"", "an \"arrival\" distribution of inter-arrival times");
   }
   config.interarrival = read_distribution(node["arrival"], where / "arrival");
+  if (node.contains("keys")) config.keys = read_key_space(node["keys"], where / "keys");
   return config;
 }
 

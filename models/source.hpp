@@ -3,9 +3,11 @@
 // of the system.
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "models/json_input.hpp"
+#include "models/key_space.hpp"
 #include "models/node.hpp"
 #include "sim/distribution.hpp"
 #include "sim/rng.hpp"
@@ -14,6 +16,7 @@ namespace capsim::models {
 
 struct SourceConfig {
   sim::Distribution interarrival = sim::Distribution::exponential(1.0);  ///< time between arrivals, s
+  std::optional<KeySpace> keys;  ///< gives every request a key; absent: key 0
 };
 
 class Source final : public Node {
@@ -28,11 +31,13 @@ class Source final : public Node {
 
  private:
   sim::Rng rng_;
+  sim::Rng key_rng_;  // its own stream: adding keys leaves the arrival times alone
   sim::Distribution interarrival_;
+  std::optional<KeySpace> keys_;
   std::uint64_t generated_ = 0;
 };
 
-/// Reads a "source" node's own keys ("arrival"); the loader reads "to".
+/// Reads a "source" node's own keys ("arrival", "keys"); the loader reads "to".
 SourceConfig read_source(const Json& node, const Where& where);
 std::unique_ptr<Node> make_node(Network& network, const std::string& name,
                                 const SourceConfig& config);
