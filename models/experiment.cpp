@@ -61,9 +61,7 @@ sim::Estimate estimate_metric(const RunResult& result, std::size_t node, std::st
 
 RunResult run_experiment(const Scenario& scenario, int threads, double confidence) {
   const auto count = static_cast<std::size_t>(scenario.replications);
-  RunResult result;
-  result.confidence = confidence;
-  result.replications.resize(count);
+  std::vector<ReplicationResult> replications(count);
 
   std::atomic<std::size_t> next{0};
   std::exception_ptr failure;
@@ -72,7 +70,7 @@ RunResult run_experiment(const Scenario& scenario, int threads, double confidenc
     for (std::size_t r = next++; r < count && !failed; r = next++) {
       try {
         Network network(scenario, r);
-        result.replications[r] = network.run();
+        replications[r] = network.run();
       } catch (...) {
         if (!failed.exchange(true)) failure = std::current_exception();
       }
@@ -87,8 +85,16 @@ RunResult run_experiment(const Scenario& scenario, int threads, double confidenc
   }
   if (failure) std::rethrow_exception(failure);
 
+  return summarize(scenario, std::move(replications), confidence);
+}
+
+RunResult summarize(const Scenario& scenario, std::vector<ReplicationResult> replications,
+                    double confidence) {
+  RunResult result;
+  result.confidence = confidence;
+  result.replications = std::move(replications);
   // Summaries are computed in replication order: the result does not depend on the threads.
-  auto summarize = [&](std::size_t node, std::string name, std::string type) {
+  auto summarize_node = [&](std::size_t node, std::string name, std::string type) {
     NodeSummary summary{std::move(name), std::move(type), {}, {}};
     for (const Metric& metric : node_metrics(result.replications.front(), node).values) {
       summary.metrics.push_back(metric.name);
@@ -97,10 +103,9 @@ RunResult run_experiment(const Scenario& scenario, int threads, double confidenc
     return summary;
   };
   for (std::size_t i = 0; i < scenario.nodes.size(); ++i) {
-    result.nodes.push_back(
-        summarize(i, scenario.nodes[i].name, scenario.nodes[i].type));
+    result.nodes.push_back(summarize_node(i, scenario.nodes[i].name, scenario.nodes[i].type));
   }
-  result.system = summarize(scenario.nodes.size(), "end to end", "system");
+  result.system = summarize_node(scenario.nodes.size(), "end to end", "system");
   for (const auto& replication : result.replications) result.events += replication.events;
   return result;
 }

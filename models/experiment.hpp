@@ -43,6 +43,10 @@ std::vector<double> per_replication(const RunResult& result, std::size_t node,
 sim::Estimate estimate_metric(const RunResult& result, std::size_t node, std::string_view metric,
                               double confidence);
 
+/// Summarizes finished replications (in replication order) with `confidence` intervals.
+RunResult summarize(const Scenario& scenario, std::vector<ReplicationResult> replications,
+                    double confidence);
+
 /// Runs scenario.replications replications on up to `threads` threads (>= 1).
 RunResult run_experiment(const Scenario& scenario, int threads, double confidence = 0.95);
 

@@ -48,7 +48,22 @@ RequestId Network::create_request() {
   return id;
 }
 
+RequestId Network::create_internal(Node& origin) {
+  const RequestId id = requests_.acquire();
+  Request& request = requests_[id];
+  request.created = simulator_.now();
+  request.origin = &origin;
+  request.internal = true;
+  return id;
+}
+
 void Network::leave(RequestId id, bool completed) {
+  if (requests_[id].internal) {
+    // Its origin accounts for it; the system counts only the requests sources create.
+    requests_[id].origin->request_left(id, completed);
+    requests_.release(id);
+    return;
+  }
   const double now = simulator_.now();
   const double time_in_system = now - requests_[id].created;
   if (completed) {
@@ -69,7 +84,10 @@ ReplicationResult Network::run() {
   simulator_.run_until(scenario_.warmup);
   reset_statistics();
   simulator_.run_until(scenario_.warmup + scenario_.duration);
+  return collect();
+}
 
+ReplicationResult Network::collect() const {
   ReplicationResult result;
   result.nodes.resize(nodes_.size());
   for (std::size_t i = 0; i < nodes_.size(); ++i) nodes_[i]->collect(result.nodes[i]);

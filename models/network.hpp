@@ -34,6 +34,8 @@ class Network final {
 
   /// Simulates the warm-up, discards its statistics, simulates the measurement window, collects.
   ReplicationResult run();
+  /// Every node's metrics over the window ending now (NaN where nothing was measured).
+  ReplicationResult collect() const;
 
   sim::Simulator& simulator() { return simulator_; }
   RequestPool& requests() { return requests_; }
@@ -48,6 +50,15 @@ class Network final {
   void complete(RequestId id) { leave(id, true); }
   /// A request was rejected: it leaves the system without completing.
   void reject(RequestId id) { leave(id, false); }
+
+  /// An internal request (a fork's child, an async node's message) stamped with the current
+  /// time. It is not counted end to end (arrivals, L, W): `origin` accounts for it, and is told
+  /// (request_left) if it reaches a sink or is rejected.
+  RequestId create_internal(Node& origin);
+  /// Ends an internal request where its origin collects it (a join), without any notification.
+  void retire_internal(RequestId id) { requests_.release(id); }
+  /// The node at `index` in scenario order (links beyond "to", e.g. a fork's join).
+  Node& node(std::size_t index) { return *nodes_[index]; }
 
  private:
   void leave(RequestId id, bool completed);

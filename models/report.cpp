@@ -160,6 +160,12 @@ Json to_json(const Scenario& scenario, const RunResult& result) {
   out["warmup"] = scenario.warmup;
   out["duration"] = scenario.duration;
   out["confidence"] = result.confidence;
+  out.update(results_json(result));
+  return out;
+}
+
+Json results_json(const RunResult& result) {
+  Json out = Json::object();
   Json nodes = Json::array();
   for (const auto& node : result.nodes) nodes.push_back(node_json(node));
   out["nodes"] = std::move(nodes);

@@ -46,6 +46,9 @@ std::string format_table(const Scenario& scenario, const RunResult& result);
 /// are printed exactly, so equal inputs give byte-identical output.
 Json to_json(const Scenario& scenario, const RunResult& result);
 
+/// {"nodes": [...], "end_to_end": {...}}: the per-node part of to_json.
+Json results_json(const RunResult& result);
+
 /// An output file could not be written. The CLI treats it like bad input (exit code 2).
 class OutputError : public std::runtime_error {
  public:

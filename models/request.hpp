@@ -11,6 +11,9 @@ class Node;
 /// Index of a request in its RequestPool.
 using RequestId = std::uint32_t;
 
+/// Request::fork_record of a request that is not a fork's child.
+inline constexpr std::uint32_t kNoForkRecord = UINT32_MAX;
+
 struct Request {
   double created = 0;        ///< when its source generated it (end-to-end sojourn starts), s
   double node_arrival = 0;   ///< when it arrived at the node now holding it, s
@@ -19,6 +22,11 @@ struct Request {
   std::uint64_t key = 0;     ///< request key (consistent hashing, caches)
   Node* origin = nullptr;    ///< told when the request leaves (closed-loop clients); may be null
   std::uint32_t request_class = 0;  ///< index into the scenario's request classes
+  /// A fork's child: its slot in the bookkeeping of the join that collects it; else kNoForkRecord.
+  std::uint32_t fork_record = kNoForkRecord;
+  /// Not counted end to end (a fork's child, an async node's message): its origin accounts for it
+  /// and is told if it leaves through a sink or a rejection.
+  bool internal = false;
 };
 
 /// Owns every request alive in one replication. Slots are recycled, so once the pool has reached

@@ -22,14 +22,25 @@ constexpr std::int64_t kMaxReplications = 100'000;
 
 const std::vector<NodeType>& node_types() {
   static const std::vector<NodeType> types = {
-      {"source", {"arrival", "keys"}, Routing::route,
+      {"source", {"arrival", "profile", "trace", "batch", "keys", "class"}, Routing::route,
        [](const Json& n, const Where& w) -> NodeConfig { return read_source(n, w); }},
-      {"station", {"servers", "capacity", "service"}, Routing::route,
+      {"station", {"servers", "capacity", "service", "discipline", "service_by_class"},
+       Routing::route,
        [](const Json& n, const Where& w) -> NodeConfig { return read_station(n, w); }},
       {"delay", {"delay"}, Routing::route,
        [](const Json& n, const Where& w) -> NodeConfig { return read_delay(n, w); }},
       {"sink", {}, Routing::none,
        [](const Json& n, const Where& w) -> NodeConfig { return read_sink(n, w); }},
+      {"clients", {"users", "think"}, Routing::route,
+       [](const Json& n, const Where& w) -> NodeConfig { return read_clients(n, w); }},
+      {"fork", {"k"}, Routing::list,
+       [](const Json& n, const Where& w) -> NodeConfig { return read_fork(n, w); }},
+      {"join", {}, Routing::route,
+       [](const Json& n, const Where& w) -> NodeConfig { return read_join(n, w); }},
+      {"async", {}, Routing::list,
+       [](const Json& n, const Where& w) -> NodeConfig { return read_async(n, w); }},
+      {"balancer", {"policy", "weights", "d", "virtual_nodes"}, Routing::list,
+       [](const Json& n, const Where& w) -> NodeConfig { return read_balancer(n, w); }},
   };
   return types;
 }
@@ -127,6 +138,9 @@ void wire(Scenario& scenario, const std::vector<PendingTargets>& pending, const 
       if (std::holds_alternative<SourceConfig>(scenario.nodes[found->second].config)) {
         at.fail_value(name, "a node that accepts requests (a source generates them)");
       }
+      if (std::holds_alternative<ClientsConfig>(scenario.nodes[found->second].config)) {
+        at.fail_value(name, "a node that accepts requests (clients generate them)");
+      }
       scenario.nodes[i].targets.push_back(found->second);
     }
   }
@@ -168,9 +182,22 @@ void wire(Scenario& scenario, const std::vector<PendingTargets>& pending, const 
   }
 
   if (std::none_of(scenario.nodes.begin(), scenario.nodes.end(), [](const NodeSpec& spec) {
-        return std::holds_alternative<SourceConfig>(spec.config);
+        return std::holds_alternative<SourceConfig>(spec.config) ||
+               std::holds_alternative<ClientsConfig>(spec.config);
       })) {
     where.fail("no node of type \"source\"", "at least one source");
+  }
+}
+
+// Node keys naming request classes, resolved against the scenario's "classes".
+void resolve_request_classes(NodeConfig& config, const Json& node, const Where& at,
+                             const std::vector<RequestClass>& classes) {
+  if (auto* source = std::get_if<SourceConfig>(&config)) {
+    if (node.contains("class")) {
+      source->request_class = read_class_reference(node, "class", at, classes);
+    }
+  } else if (auto* station = std::get_if<StationConfig>(&config)) {
+    resolve_station_classes(*station, at, classes);
   }
 }
 
@@ -213,7 +240,8 @@ Scenario parse_scenario(Json document, const std::string& file) {
   const Where root(file);
   require_object(document, root, "a scenario object with \"duration\" and \"nodes\"");
   check_keys(document, root,
-             {"name", "description", "seed", "replications", "duration", "warmup", "nodes"});
+             {"name", "description", "seed", "replications", "duration", "warmup", "nodes", "slo",
+              "sweep", "classes"});
 
   Scenario scenario;
   scenario.file = file;
@@ -232,6 +260,8 @@ Scenario parse_scenario(Json document, const std::string& file) {
   if (!document.contains("nodes")) root.fail("no key \"nodes\"", "a \"nodes\" array");
   const Json& nodes = document["nodes"];
   if (!nodes.is_array() || nodes.empty()) nodes_at.fail_value(nodes, "a non-empty array of nodes");
+
+  scenario.classes = read_request_classes(document, root);
 
   std::map<std::string, std::size_t> seen;
   std::vector<PendingTargets> pending;
@@ -265,10 +295,16 @@ Scenario parse_scenario(Json document, const std::string& file) {
     if (type->routing != Routing::none) keys.push_back("to");
     check_keys(node, at, keys);
     spec.config = type->read(node, at);
+    resolve_request_classes(spec.config, node, at, scenario.classes);
     pending.push_back(read_targets(node, at, type->routing, spec.probabilities));
     scenario.nodes.push_back(std::move(spec));
   }
   wire(scenario, pending, nodes, nodes_at);
+  link_forks_and_joins(scenario, nodes, nodes_at);
+  link_balancers(scenario);
+
+  scenario.slos = read_slos(document, scenario);
+  scenario.sweep = read_sweep(document, file);
 
   document["name"] = scenario.name;
   document["seed"] = scenario.seed;

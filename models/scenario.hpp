@@ -7,15 +7,24 @@
 #include <variant>
 #include <vector>
 
+#include "models/balancer.hpp"
+#include "models/clients.hpp"
 #include "models/delay.hpp"
+#include "models/fork_join.hpp"
 #include "models/json_input.hpp"
+#include "models/message_queue.hpp"
+#include "models/overrides.hpp"
+#include "models/request_classes.hpp"
+#include "models/slo.hpp"
 #include "models/sink.hpp"
 #include "models/source.hpp"
 #include "models/station.hpp"
 
 namespace capsim::models {
 
-using NodeConfig = std::variant<SourceConfig, StationConfig, DelayConfig, SinkConfig>;
+using NodeConfig = std::variant<SourceConfig, StationConfig, DelayConfig, SinkConfig,
+                                BalancerConfig, ForkConfig, JoinConfig, AsyncConfig,
+                                ClientsConfig>;
 
 /// How a node type reads "to".
 enum class Routing {
@@ -52,6 +61,10 @@ struct Scenario {
   double duration = 0;  ///< length of the measurement window, s
   double warmup = 0;    ///< simulated before the window and discarded, s
   std::vector<NodeSpec> nodes;
+  /// Request classes ("classes"); one class named "default" when absent.
+  std::vector<RequestClass> classes;
+  std::vector<Slo> slos;  ///< service-level objectives ("slo"), checked by `capsim check`
+  std::vector<SweepAxis> sweep;  ///< parameters `capsim sweep` varies when given no --vary
   /// The document as run: overrides applied and every default written out.
   Json effective;
 };

@@ -1,5 +1,9 @@
 #include "models/station.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
 #include <cassert>
 #include <limits>
 
@@ -26,6 +30,57 @@ Station::Station(Network& network, std::string name, const StationConfig& config
   for (int server = 0; server < config.servers; ++server) {
     idle_servers_.push_back(static_cast<std::uint32_t>(server));
   }
+  const std::size_t class_count = std::max<std::size_t>(1, config.classes.size());
+  if (!config.service_by_class.empty()) {
+    service_by_class_.assign(class_count, service_);
+    for (const ClassService& entry : config.service_by_class) {
+      service_by_class_[entry.request_class] = entry.service;
+    }
+  }
+  if (config.discipline == Discipline::priority) {
+    // Levels are the distinct priorities in ascending order: level 0 is served first.
+    std::vector<int> priorities;
+    for (const RequestClass& request_class : config.classes) {
+      priorities.push_back(request_class.priority);
+    }
+    std::sort(priorities.begin(), priorities.end());
+    priorities.erase(std::unique(priorities.begin(), priorities.end()), priorities.end());
+    level_of_class_.assign(class_count, 0);
+    for (std::size_t c = 0; c < config.classes.size(); ++c) {
+      level_of_class_[c] = static_cast<std::uint32_t>(
+          std::lower_bound(priorities.begin(), priorities.end(), config.classes[c].priority) -
+          priorities.begin());
+    }
+    priority_levels_.resize(std::max<std::size_t>(1, priorities.size()));
+  }
+  if (config.classes.size() > 1) {
+    by_class_.resize(config.classes.size());
+    for (std::size_t c = 0; c < config.classes.size(); ++c) {
+      by_class_[c].name = config.classes[c].name;
+    }
+  }
+}
+
+void Station::enqueue(RequestId id) {
+  if (priority_levels_.empty()) {
+    queue_.push_back(id);
+    return;
+  }
+  const std::uint32_t level = level_of_class_[network_.requests()[id].request_class];
+  priority_levels_[level].push_back(id);
+  non_empty_levels_ |= std::uint64_t{1} << level;
+  ++waiting_;
+}
+
+RequestId Station::dequeue() {
+  if (priority_levels_.empty()) return queue_.pop_front();
+  // The best non-empty level is the lowest set bit: O(1) however many classes.
+  const auto level = static_cast<std::uint32_t>(std::countr_zero(non_empty_levels_));
+  sim::RingQueue<RequestId>& queue = priority_levels_[level];
+  const RequestId id = queue.pop_front();
+  if (queue.empty()) non_empty_levels_ &= ~(std::uint64_t{1} << level);
+  --waiting_;
+  return id;
 }
 
 void Station::accept(RequestId id) {
@@ -41,8 +96,8 @@ void Station::accept(RequestId id) {
   if (!idle_servers_.empty()) {
     start_service(id, now);
   } else {
-    queue_.push_back(id);
-    number_waiting_.set(now, static_cast<double>(queue_.size()));
+    enqueue(id);
+    number_waiting_.set(now, static_cast<double>(waiting()));
   }
 }
 
@@ -56,7 +111,10 @@ void Station::start_service(RequestId id, double now) {
   if (wait > 0) ++waited_;
   wait_.add(wait);
   wait_histogram_.add(wait);
-  network_.simulator().schedule(service_.sample(rng_), *this, kServiceDone, pack(id, server));
+  if (!by_class_.empty()) by_class_[request.request_class].wait.add(wait);
+  const sim::Distribution& service =
+      service_by_class_.empty() ? service_ : service_by_class_[request.request_class];
+  network_.simulator().schedule(service.sample(rng_), *this, kServiceDone, pack(id, server));
 }
 
 void Station::on_event(std::uint32_t kind, std::uint64_t payload) {
@@ -66,16 +124,23 @@ void Station::on_event(std::uint32_t kind, std::uint64_t payload) {
   const auto server = static_cast<std::uint32_t>(payload >> 32);
   const double now = network_.simulator().now();
 
-  const double sojourn = now - network_.requests()[id].node_arrival;
+  const Request& request = network_.requests()[id];
+  const double sojourn = now - request.node_arrival;
   ++completions_;
   sojourn_.add(sojourn);
   sojourn_histogram_.add(sojourn);
+  if (!by_class_.empty()) {
+    ClassStatistics& of_class = by_class_[request.request_class];
+    ++of_class.completions;
+    of_class.sojourn.add(sojourn);
+    of_class.sojourn_histogram.add(sojourn);
+  }
   number_in_station_.set(now, static_cast<double>(--in_station_));
   server_busy_[server].set(now, 0);
   idle_servers_.push_back(server);
-  if (!queue_.empty()) {
-    const RequestId next_in_line = queue_.pop_front();
-    number_waiting_.set(now, static_cast<double>(queue_.size()));
+  if (waiting() > 0) {
+    const RequestId next_in_line = dequeue();
+    number_waiting_.set(now, static_cast<double>(waiting()));
     start_service(next_in_line, now);
   }
   forward(id);
@@ -92,6 +157,12 @@ void Station::reset_statistics() {
   sojourn_.reset();
   wait_histogram_.reset();
   sojourn_histogram_.reset();
+  for (ClassStatistics& of_class : by_class_) {
+    of_class.completions = 0;
+    of_class.wait.reset();
+    of_class.sojourn.reset();
+    of_class.sojourn_histogram.reset();
+  }
 }
 
 void Station::collect(Metrics& out) const {
@@ -123,6 +194,12 @@ void Station::collect(Metrics& out) const {
   for (std::size_t server = 0; server < server_busy_.size(); ++server) {
     out.add({"utilization.server." + std::to_string(server), server_busy_[server].mean(now)});
   }
+  for (const ClassStatistics& of_class : by_class_) {
+    out.add({"throughput." + of_class.name, static_cast<double>(of_class.completions) / window});
+    out.add({"W." + of_class.name, of_class.sojourn.mean()});
+    out.add({"Wq." + of_class.name, of_class.wait.mean()});
+    out.add_latency(("sojourn." + of_class.name).c_str(), of_class.sojourn_histogram);
+  }
 }
 
 StationConfig read_station(const Json& node, const Where& where) {
@@ -136,7 +213,47 @@ StationConfig read_station(const Json& node, const Where& where) {
     where.fail("no key \"service\"", "a \"service\" distribution of service times");
   }
   config.service = read_distribution(node["service"], where / "service");
+  if (node.contains("discipline")) {
+    const Json& discipline = node["discipline"];
+    if (discipline == "fifo") {
+      config.discipline = Discipline::fifo;
+    } else if (discipline == "priority") {
+      config.discipline = Discipline::priority;
+    } else {
+      std::string expected = R"("fifo" or "priority")";
+      if (discipline.is_string()) {
+        if (auto guess = did_you_mean(discipline.get<std::string>(), {"fifo", "priority"})) {
+          expected += fmt::format(" (did you mean \"{}\"?)", *guess);
+        }
+      }
+      (where / "discipline").fail_value(discipline, expected);
+    }
+  }
+  if (node.contains("service_by_class")) {
+    const Json& by_class = node["service_by_class"];
+    const Where at = where / "service_by_class";
+    if (!by_class.is_object() || by_class.empty()) {
+      at.fail_value(by_class, "an object {class name: service distribution, ...}");
+    }
+    for (const auto& [name, service] : by_class.items()) {
+      config.service_by_class.push_back({name, 0, read_distribution(service, at / name)});
+    }
+  }
   return config;
+}
+
+void resolve_station_classes(StationConfig& config, const Where& where,
+                             const std::vector<RequestClass>& classes) {
+  for (ClassService& entry : config.service_by_class) {
+    const auto index = find_request_class(entry.class_name, classes);
+    if (!index) {
+      (where / "service_by_class" / entry.class_name)
+          .fail(fmt::format("unknown class \"{}\"", entry.class_name),
+                expected_class(entry.class_name, classes));
+    }
+    entry.request_class = *index;
+  }
+  config.classes = classes;
 }
 
 std::unique_ptr<Node> make_node(Network& network, const std::string& name,

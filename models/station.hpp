@@ -9,6 +9,7 @@
 
 #include "models/json_input.hpp"
 #include "models/node.hpp"
+#include "models/request_classes.hpp"
 #include "sim/distribution.hpp"
 #include "sim/quantile_histogram.hpp"
 #include "sim/ring_queue.hpp"
@@ -17,13 +18,35 @@
 
 namespace capsim::models {
 
+/// The order in which waiting requests are served.
+enum class Discipline : std::uint8_t {
+  fifo,      ///< first come, first served
+  priority,  ///< non-preemptive: the best class priority first, FIFO within a priority level
+};
+
+/// A per-class service time ("service_by_class": {"gold": distribution, ...}).
+struct ClassService {
+  std::string class_name;
+  std::uint32_t request_class = 0;  ///< index of class_name in the scenario (set by the loader)
+  sim::Distribution service;        ///< service time of that class, s
+};
+
 struct StationConfig {
   int servers = 1;  ///< c identical servers, >= 1
   /// K: most requests in the station, in service included (>= servers). Absent: unlimited.
   /// An arrival that finds K present is rejected.
   std::optional<std::int64_t> capacity;
   sim::Distribution service = sim::Distribution::exponential(1.0);  ///< service time, s
+  Discipline discipline = Discipline::fifo;
+  std::vector<ClassService> service_by_class;  ///< overrides `service` for these classes
+  /// The scenario's classes (set by the loader); with more than one, per-class metrics.
+  std::vector<RequestClass> classes;
 };
+
+/// Whether a station's classes change how it serves (priority order or per-class service).
+inline bool classes_matter(const StationConfig& config) {
+  return config.discipline == Discipline::priority || !config.service_by_class.empty();
+}
 
 class Station final : public Node {
  public:
@@ -36,14 +59,33 @@ class Station final : public Node {
   void on_event(std::uint32_t kind, std::uint64_t payload) override;
 
  private:
+  // Per-class measurements, kept when the scenario has several classes.
+  struct ClassStatistics {
+    std::string name;
+    std::uint64_t completions = 0;
+    sim::Tally wait;
+    sim::Tally sojourn;
+    sim::QuantileHistogram sojourn_histogram;
+  };
+
   void start_service(RequestId id, double now);
+  void enqueue(RequestId id);
+  RequestId dequeue();
+  std::size_t waiting() const { return priority_levels_.empty() ? queue_.size() : waiting_; }
 
   sim::Rng rng_;
   sim::Distribution service_;
+  std::vector<sim::Distribution> service_by_class_;  // indexed by class; empty: service_ for all
   std::int64_t capacity_;  // INT64_MAX when unlimited
 
   std::int64_t in_station_ = 0;
-  sim::RingQueue<RequestId> queue_;
+  sim::RingQueue<RequestId> queue_;  // FIFO discipline
+  // Priority discipline: one FIFO queue per priority level (0 served first), a mask of the
+  // non-empty ones, and each class's level.
+  std::vector<sim::RingQueue<RequestId>> priority_levels_;
+  std::uint64_t non_empty_levels_ = 0;
+  std::vector<std::uint32_t> level_of_class_;
+  std::size_t waiting_ = 0;
   sim::RingQueue<std::uint32_t> idle_servers_;  // FIFO: the longest-idle server serves next
 
   std::uint64_t arrivals_ = 0;
@@ -59,10 +101,16 @@ class Station final : public Node {
   sim::Tally sojourn_;
   sim::QuantileHistogram wait_histogram_;
   sim::QuantileHistogram sojourn_histogram_;
+  std::vector<ClassStatistics> by_class_;  // empty with a single class
 };
 
-/// Reads a "station" node's own keys (servers, capacity, service); the loader reads "to".
+/// Reads a "station" node's own keys (servers, capacity, service, discipline, service_by_class);
+/// the loader reads "to" and resolves the class names (resolve_station_classes).
 StationConfig read_station(const Json& node, const Where& where);
+/// Resolves the class names of "service_by_class" against the scenario's classes and keeps the
+/// classes in the config; fails at where/service_by_class/NAME for an unknown class.
+void resolve_station_classes(StationConfig& config, const Where& where,
+                             const std::vector<RequestClass>& classes);
 std::unique_ptr<Node> make_node(Network& network, const std::string& name,
                                 const StationConfig& config);
 

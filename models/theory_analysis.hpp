@@ -54,6 +54,17 @@ Analysis analyse(const StationConfig& config, const AnalysisContext& context);
 Analysis analyse(const DelayConfig& config, const AnalysisContext& context);
 Analysis analyse(const SinkConfig& config, const AnalysisContext& context);
 
+/// A source with a rate profile, a trace or batches (SourceConfig::plain() is false): the
+/// expected arrivals in the window, and why its output is not a Poisson stream
+/// (clients_theory.cpp).
+Analysis analyse_extended_source(const SourceConfig& config, const AnalysisContext& context);
+
+/// The closed-network path of validate, used when the scenario has a "clients" node: exact MVA
+/// for a closed product-form network, or for every node why none applies (clients_theory.cpp).
+/// nullopt when there are no clients: the open-network analysis applies.
+std::optional<std::vector<Analysis>> analyse_closed_network(const Scenario& scenario,
+                                                            std::string& network_model);
+
 /// The fraction of a node's departures that goes to each of its targets, for node types that
 /// route every request independently at random (the routing of a Jackson network). A more
 /// specific overload replaces this default for types that route otherwise.

@@ -71,6 +71,7 @@ void plan_mmc_percentiles(std::vector<PlannedCheck>& plan, std::size_t node, dou
 }
 
 Analysis analyse(const SourceConfig& config, const AnalysisContext& context) {
+  if (!config.plain()) return analyse_extended_source(config, context);
   const bool poisson = config.interarrival.kind() == sim::Distribution::Kind::exponential;
   const Flow generated{
       1 / config.interarrival.mean(), poisson,
@@ -84,6 +85,7 @@ Analysis analyse(const SourceConfig& config, const AnalysisContext& context) {
 }
 
 Analysis analyse(const StationConfig& station, const AnalysisContext& context) {
+  if (classes_matter(station)) return analyse_station_with_classes(station, context);
   const NodeSpec& spec = context.spec;
   const Flow& input = context.input;
   const std::size_t i = context.index;

@@ -81,6 +81,7 @@ std::string describe_cycle(const Scenario& scenario, const std::vector<std::size
 // The analysis of every node: in topological order when routes are acyclic, from the traffic
 // equations (Jackson's theorem) when they loop back.
 std::vector<Analysis> analyse_network(const Scenario& scenario, std::string& network_model) {
+  if (auto closed = analyse_closed_network(scenario, network_model)) return *closed;
   const std::size_t n = scenario.nodes.size();
   std::vector<Analysis> analyses(n);
   const std::vector<std::size_t> order = topological_order(scenario);
@@ -136,31 +137,29 @@ std::vector<Analysis> analyse_network(const Scenario& scenario, std::string& net
   return analyses;
 }
 
-}  // namespace
 
-bool Validation::passed() const {
-  return std::all_of(checks.begin(), checks.end(), [](const Check& c) { return c.agrees; });
-}
+// Every closed form that applies, from the scenario alone.
+struct TheoryPlan {
+  std::vector<NodeTheory> nodes;
+  std::vector<PlannedCheck> checks;
+  std::vector<std::string> warnings;
+};
 
-Validation validate(const Scenario& scenario, const RunResult& result) {
-  Validation validation;
+TheoryPlan plan_theory(const Scenario& scenario) {
+  TheoryPlan plan;
   const std::size_t n = scenario.nodes.size();
-  const std::size_t end_to_end = n;
-
   std::string network_model;
   const std::vector<Analysis> analyses = analyse_network(scenario, network_model);
-  std::vector<PlannedCheck> plan;
   bool product_form = true;
   double network_L = 0;
   double network_rate = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const Analysis& analysis = analyses[i];
     if (!analysis.theory.model.empty() || !analysis.theory.detail.empty()) {
-      validation.nodes.push_back(analysis.theory);
+      plan.nodes.push_back(analysis.theory);
     }
-    plan.insert(plan.end(), analysis.checks.begin(), analysis.checks.end());
-    validation.warnings.insert(validation.warnings.end(), analysis.warnings.begin(),
-                               analysis.warnings.end());
+    plan.checks.insert(plan.checks.end(), analysis.checks.begin(), analysis.checks.end());
+    plan.warnings.insert(plan.warnings.end(), analysis.warnings.begin(), analysis.warnings.end());
     if (analysis.product_form_population) {
       network_L += *analysis.product_form_population;
     } else {
@@ -173,11 +172,37 @@ Validation validate(const Scenario& scenario, const RunResult& result) {
   if (product_form && network_rate > 0) {
     // Every node is product-form: the system holds the sum of their mean populations, and
     // Little's law gives the end-to-end mean sojourn.
-    plan.push_back({end_to_end, "L", network_L});
-    plan.push_back({end_to_end, "W", network_L / network_rate});
-    validation.nodes.push_back(
+    plan.checks.push_back({n, "L", network_L});
+    plan.checks.push_back({n, "W", network_L / network_rate});
+    plan.nodes.push_back(
         {"end to end", network_model, "sum of the nodes' L; W = L / total arrival rate"});
   }
+  return plan;
+}
+
+}  // namespace
+
+bool Validation::passed() const {
+  return std::all_of(checks.begin(), checks.end(), [](const Check& c) { return c.agrees; });
+}
+
+std::map<std::pair<std::size_t, std::string>, double> closed_forms(const Scenario& scenario) {
+  std::map<std::pair<std::size_t, std::string>, double> values;
+  for (const PlannedCheck& check : plan_theory(scenario).checks) {
+    values[{check.node, check.metric}] = check.theory;
+  }
+  return values;
+}
+
+Validation validate(const Scenario& scenario, const RunResult& result) {
+  Validation validation;
+  const std::size_t n = scenario.nodes.size();
+  const std::size_t end_to_end = n;
+
+  TheoryPlan theory = plan_theory(scenario);
+  validation.nodes = std::move(theory.nodes);
+  validation.warnings = std::move(theory.warnings);
+  const std::vector<PlannedCheck>& plan = theory.checks;
 
   // Little's law wherever a time-average population and a sojourn are both measured.
   struct LittleSite {

@@ -2,7 +2,9 @@
 // `capsim validate`: simulated estimates beside closed-form queueing results, Little's law and
 // flow balance at every node.
 
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/experiment.hpp"
@@ -37,6 +39,10 @@ struct Validation {
 
   bool passed() const;
 };
+
+/// The closed-form value of every metric that has one, keyed by (node index, metric); node
+/// index nodes.size() is end to end. Computed from the scenario alone.
+std::map<std::pair<std::size_t, std::string>, double> closed_forms(const Scenario& scenario);
 
 /// Compares `result` (a run of `scenario`) with theory.
 Validation validate(const Scenario& scenario, const RunResult& result);

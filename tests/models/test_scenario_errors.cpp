@@ -63,9 +63,11 @@ const std::string kDists =
     "exponential, deterministic, uniform, erlang, gamma, lognormal, hyperexponential, pareto or "
     "empirical";
 const std::string kTopKeys =
-    "one of the keys name, description, seed, replications, duration, warmup or nodes";
+    "one of the keys name, description, seed, replications, duration, warmup, nodes, slo, sweep "
+    "or classes";
 const std::string kStationKeys =
-    "one of the keys name, type, description, servers, capacity, service or to";
+    "one of the keys name, type, description, servers, capacity, service, discipline, "
+    "service_by_class or to";
 
 struct Case {
   std::string name;
