@@ -73,9 +73,14 @@ std::vector<double> read_weights(const Json& node, const Where& where,
 }  // namespace
 
 const std::vector<std::string>& balancer_policy_names() {
-  static const std::vector<std::string> names = {
-      "random",           "weighted_random",           "round_robin", "smooth_weighted_round_robin",
-      "least_connections", "weighted_least_connections", "power_of_d",  "consistent_hash"};
+  static const std::vector<std::string> names = {"random",
+                                                 "weighted_random",
+                                                 "round_robin",
+                                                 "smooth_weighted_round_robin",
+                                                 "least_connections",
+                                                 "weighted_least_connections",
+                                                 "power_of_d",
+                                                 "consistent_hash"};
   return names;
 }
 
@@ -254,8 +259,7 @@ BalancerConfig read_balancer(const Json& node, const Where& where) {
       node, where, config.policy, "weights",
       {P::weighted_random, P::smooth_weighted_round_robin, P::weighted_least_connections});
   reject_key_of_other_policies(node, where, config.policy, "d", {P::power_of_d});
-  reject_key_of_other_policies(node, where, config.policy, "virtual_nodes",
-                               {P::consistent_hash});
+  reject_key_of_other_policies(node, where, config.policy, "virtual_nodes", {P::consistent_hash});
 
   // When "to" is a list it fixes the backend count the keys below must agree with; when it is
   // not, the loader reports "to" itself.
@@ -265,9 +269,9 @@ BalancerConfig read_balancer(const Json& node, const Where& where) {
 
   if (takes_weights(config.policy)) config.weights = read_weights(node, where, backends);
   if (config.policy == P::power_of_d) {
-    config.choices = static_cast<int>(
-        read_optional_integer(node, "d", where, Range{2, true, kMaxChoices, true})
-            .value_or(kDefaultChoices));
+    config.choices =
+        static_cast<int>(read_optional_integer(node, "d", where, Range{2, true, kMaxChoices, true})
+                             .value_or(kDefaultChoices));
     if (backends && static_cast<std::size_t>(config.choices) > *backends) {
       if (node.contains("d")) {
         (where / "d")

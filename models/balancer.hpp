@@ -76,7 +76,7 @@ class Balancer final : public Node {
 
   sim::Rng rng_;
   BalancerConfig config_;
-  std::size_t cursor_ = 0;                // next in turn (round robin, least connections scan)
+  std::size_t cursor_ = 0;                 // next in turn (round robin, least connections scan)
   std::vector<double> cumulative_weight_;  // weighted_random: running sums of the weights
   std::vector<double> current_weight_;     // smooth weighted round robin
   double total_weight_ = 0;

@@ -36,7 +36,9 @@ std::string ordinal(std::size_t k) {
   return fmt::format("{}{}", k, suffix);
 }
 
-std::string rate_text(double rate) { return format_number(rate, 6) + "/s"; }
+std::string rate_text(double rate) {
+  return format_number(rate, 6) + "/s";
+}
 
 const std::string& backend_name(const AnalysisContext& context, std::size_t t) {
   return context.scenario.nodes[context.spec.targets[t]].name;
@@ -69,7 +71,8 @@ const StationConfig* lone_exponential_server(const AnalysisContext& context, std
   } else {
     for (std::size_t j = 0; j < scenario.nodes.size(); ++j) {
       const auto& targets = scenario.nodes[j].targets;
-      if (j != context.index && std::find(targets.begin(), targets.end(), backend) != targets.end()) {
+      if (j != context.index &&
+          std::find(targets.begin(), targets.end(), backend) != targets.end()) {
         why_not = fmt::format("{} is also fed by {}", spec.name, scenario.nodes[j].name);
         return nullptr;
       }
@@ -121,9 +124,8 @@ Analysis analyse_random(const BalancerConfig& config, const AnalysisContext& con
   Analysis analysis;
   analysis.outputs = split_by(input, fractions, true, "");
   if (input.rate > 0) plan_shares(analysis, context, fractions);
-  const std::string how =
-      fmt::format("each request goes to a backend independently at random: {}",
-                  describe_split(context, input, fractions));
+  const std::string how = fmt::format("each request goes to a backend independently at random: {}",
+                                      describe_split(context, input, fractions));
   if (input.poisson) {
     analysis.theory.model = "Poisson splitting";
     analysis.theory.detail =
@@ -151,8 +153,8 @@ Analysis analyse_round_robin(const AnalysisContext& context) {
     if (input.poisson) analysis.product_form_population = 0;
     return analysis;
   }
-  const std::string pattern = fmt::format("round robin at {} gives it every {} request",
-                                          context.spec.name, ordinal(n));
+  const std::string pattern =
+      fmt::format("round robin at {} gives it every {} request", context.spec.name, ordinal(n));
   if (!input.poisson) {
     analysis.outputs = split_by(input, even, false, "");
     analysis.theory.detail = fmt::format("no closed form: {} of a stream that is not Poisson ({})",
@@ -160,9 +162,9 @@ Analysis analyse_round_robin(const AnalysisContext& context) {
     return analysis;
   }
   const double rate = input.rate / static_cast<double>(n);
-  analysis.outputs = split_by(
-      input, even, false,
-      fmt::format("{} of a Poisson stream: Erlang-{} inter-arrival times", pattern, n));
+  analysis.outputs =
+      split_by(input, even, false,
+               fmt::format("{} of a Poisson stream: Erlang-{} inter-arrival times", pattern, n));
   analysis.theory.model = fmt::format("round robin: E{}/M/1 backends", n);
   std::string backends;
   for (std::size_t t = 0; t < n; ++t) {
@@ -182,8 +184,8 @@ Analysis analyse_round_robin(const AnalysisContext& context) {
     } else {
       const double mu = 1 / station->service.mean();
       const double sigma = analytic::gi_m_1_sigma(
-          [&](double s) { return analytic::erlang_transform(static_cast<int>(n), rate, s); },
-          rate, mu);
+          [&](double s) { return analytic::erlang_transform(static_cast<int>(n), rate, s); }, rate,
+          mu);
       const analytic::StationMetrics m = analytic::gi_m_1(rate, mu, sigma);
       plan_station_metrics(analysis.checks, backend, m, false);
       for (const auto& [level, suffix] : kPercentiles) {
@@ -194,9 +196,9 @@ Analysis analyse_round_robin(const AnalysisContext& context) {
         analysis.checks.push_back({backend, std::string("sojourn.") + suffix,
                                    analytic::gi_m_1_sojourn_quantile(mu, sigma, level), true});
       }
-      outcome = fmt::format("{}: E{}/M/1 with rho = {}, sigma = {}, W = {} s", name, n,
-                            format_number(m.utilization), format_number(sigma, 6),
-                            format_number(m.W, 6));
+      outcome =
+          fmt::format("{}: E{}/M/1 with rho = {}, sigma = {}, W = {} s", name, n,
+                      format_number(m.utilization), format_number(sigma, 6), format_number(m.W, 6));
     }
     backends += (t == 0 ? "" : "; ") + outcome;
   }
@@ -291,15 +293,15 @@ Analysis analyse_power_of_d(const BalancerConfig& config, const AnalysisContext&
     if (station == nullptr) break;
     if (first == nullptr) first = station;
     if (station->service.mean() != first->service.mean()) {
-      obstacle = fmt::format("{} and {} have different mean service times", backend_name(context, 0),
-                             backend_name(context, t));
+      obstacle = fmt::format("{} and {} have different mean service times",
+                             backend_name(context, 0), backend_name(context, t));
     }
   }
   if (!obstacle.empty()) {
-    analysis.theory.detail =
-        fmt::format("no closed form: the mean-field limit needs identical single exponential "
-                    "servers fed only by the balancer ({})",
-                    obstacle);
+    analysis.theory.detail = fmt::format(
+        "no closed form: the mean-field limit needs identical single exponential "
+        "servers fed only by the balancer ({})",
+        obstacle);
     return analysis;
   }
   const double mu = 1 / first->service.mean();
@@ -324,11 +326,12 @@ Analysis analyse_power_of_d(const BalancerConfig& config, const AnalysisContext&
   // 2.5% at 50, 1.2% at 100), so a comparison would either fail or pass only for lack of data.
   const std::string limit =
       n >= kMeanFieldMinBackends
-          ? fmt::format("mean-field limit (Vvedenskaya et al. 1996, Mitzenmacher 2001; "
-                        "asymptotic, exact as n -> infinity, n = {} here, not compared: finite n "
-                        "sits above it by O(1/n)): s_i = rho^((d^i - 1)/(d - 1)) of the servers "
-                        "hold at least i requests, L = {}, W = {} s per backend",
-                        n, format_number(L, 6), format_number(W, 6))
+          ? fmt::format(
+                "mean-field limit (Vvedenskaya et al. 1996, Mitzenmacher 2001; "
+                "asymptotic, exact as n -> infinity, n = {} here, not compared: finite n "
+                "sits above it by O(1/n)): s_i = rho^((d^i - 1)/(d - 1)) of the servers "
+                "hold at least i requests, L = {}, W = {} s per backend",
+                n, format_number(L, 6), format_number(W, 6))
           : fmt::format("the mean-field limit needs n >= {}", kMeanFieldMinBackends);
   analysis.theory.model = fmt::format("power of {} choices over M/M/1 backends", d);
   analysis.theory.detail = fmt::format(
@@ -339,8 +342,7 @@ Analysis analyse_power_of_d(const BalancerConfig& config, const AnalysisContext&
 }
 
 // State-dependent or deterministic interleaving: no closed form for the backends' queues.
-Analysis analyse_without_closed_form(const BalancerConfig& config,
-                                     const AnalysisContext& context) {
+Analysis analyse_without_closed_form(const BalancerConfig& config, const AnalysisContext& context) {
   const Flow& input = context.input;
   const std::size_t n = context.spec.targets.size();
   Analysis analysis;

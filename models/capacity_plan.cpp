@@ -93,32 +93,53 @@ SearchReport plan_capacity(const Json& document, const std::string& file,
 
   Prober prober(report, evaluate);
   auto met = [&](std::int64_t v) { return prober.met(static_cast<double>(v), at(v)); };
-  std::int64_t lo = low, hi = high;
+  std::int64_t lo = low, hi = high;  // the answer, if any, is in [lo, hi]
   if (report.theory) {
+    // Gallop away from the closed form's guess: simulation usually confirms it, or differs by
+    // a step or two, so this takes a few runs where a bisection would take log2(range).
     const auto guess = static_cast<std::int64_t>(*report.theory);
     if (met(guess)) {
       hi = guess;
-      if (guess == low || !met(guess - 1)) lo = guess;
-      else hi = guess - 1;
+      for (std::int64_t step = 1; hi > low; step *= 2) {
+        const std::int64_t below = std::max(low, hi - step);
+        if (!met(below)) {
+          lo = below + 1;
+          break;
+        }
+        hi = below;
+      }
+      if (hi == low) lo = low;
     } else {
       lo = guess + 1;
+      for (std::int64_t step = 1; lo <= high; step *= 2) {
+        const std::int64_t above = std::min(high, guess + step);
+        if (met(above)) {
+          hi = above;
+          break;
+        }
+        lo = above + 1;
+      }
     }
   }
   if (lo > high || !met(hi)) {
-    report.explanation = fmt::format("no value in [{}, {}] meets every SLO with 95% confidence",
-                                     low, high);
+    report.explanation =
+        fmt::format("no value in [{}, {}] meets every SLO with 95% confidence", low, high);
     return report;
   }
   while (lo < hi) {
     const std::int64_t mid = lo + (hi - lo) / 2;
-    if (met(mid)) hi = mid;
-    else lo = mid + 1;
+    if (met(mid))
+      hi = mid;
+    else
+      lo = mid + 1;
   }
   report.answer = prober.probe(static_cast<double>(hi));
   report.explanation = fmt::format(
       "{} = {} is the smallest value meeting every SLO with 95% confidence ({} simulated); "
       "{}",
-      path, hi, report.probes.size() == 1 ? "1 candidate" : fmt::format("{} candidates", report.probes.size()),
+      path, hi,
+      report.probes.size() == 1 ? "1 candidate"
+                                : fmt::format("{} candidates", report.probes.size()),
       hi == low ? "it is the lower end of the search range"
                 : fmt::format("{} = {} does not (or was excluded by the bisection)", path, hi - 1));
   return report;
@@ -134,9 +155,10 @@ SearchReport find_headroom(const Json& document, const std::string& file,
   const Override target = resolve_override(base, path + "=0");
   const Json::json_pointer pointer(target.pointer);
   if (!base.contains(pointer) || !base[pointer].is_number() || !(base[pointer].get<double>() > 0)) {
-    throw InputError(fmt::format("--scale {}: found {}, expected a path to a positive number (a "
-                                 "rate or a mean time between arrivals)",
-                                 path, base.contains(pointer) ? describe(base[pointer]) : "nothing"));
+    throw InputError(
+        fmt::format("--scale {}: found {}, expected a path to a positive number (a "
+                    "rate or a mean time between arrivals)",
+                    path, base.contains(pointer) ? describe(base[pointer]) : "nothing"));
   }
   const double value = base[pointer].get<double>();
   // More load means a higher rate, or a shorter mean time between arrivals.
@@ -154,8 +176,10 @@ SearchReport find_headroom(const Json& document, const std::string& file,
     for (int i = 0; i < 60 && hi - lo > precision * hi / 4; ++i) {
       const double mid = (lo + hi) / 2;
       const auto meets = theory_meets(document, file, at(mid));
-      if (meets && *meets) lo = mid;
-      else hi = mid;
+      if (meets && *meets)
+        lo = mid;
+      else
+        hi = mid;
     }
     if (lo > 0) report.theory = lo;
   }
@@ -175,7 +199,8 @@ SearchReport find_headroom(const Json& document, const std::string& file,
     }
     if (bad == 0) {
       report.answer = prober.probe(good);
-      report.explanation = fmt::format("every SLO is still met at {} times the load (the search limit)", format_number(good));
+      report.explanation = fmt::format(
+          "every SLO is still met at {} times the load (the search limit)", format_number(good));
       return report;
     }
   } else {
@@ -194,8 +219,10 @@ SearchReport find_headroom(const Json& document, const std::string& file,
   }
   while ((bad - good) / good > precision) {
     const double mid = (good + bad) / 2;
-    if (met(mid)) good = mid;
-    else bad = mid;
+    if (met(mid))
+      good = mid;
+    else
+      bad = mid;
   }
   report.answer = prober.probe(good);
   report.explanation = fmt::format(
@@ -212,7 +239,8 @@ std::string format_search(const SearchReport& report, const char* what) {
     std::string detail;
     for (const auto& o : probe.outcomes) {
       if (!detail.empty()) detail += "; ";
-      detail += fmt::format("{} {} {}", o.slo.metric, format_estimate(o.estimate), verdict_name(o.verdict));
+      detail += fmt::format("{} {} {}", o.slo.metric, format_estimate(o.estimate),
+                            verdict_name(o.verdict));
     }
     probes.add({format_number(probe.value, 6), probe.met ? "meets SLOs" : "misses", detail});
   }

@@ -26,7 +26,8 @@ void Clients::start() {
 void Clients::think() {
   // The think time travels in the event's payload, so measuring it needs no per-user state.
   const double duration = think_.sample(think_rng_);
-  network_.simulator().schedule(duration, *this, kThinkOver, std::bit_cast<std::uint64_t>(duration));
+  network_.simulator().schedule(duration, *this, kThinkOver,
+                                std::bit_cast<std::uint64_t>(duration));
 }
 
 void Clients::accept(RequestId) {

@@ -57,9 +57,10 @@ std::string product_form_obstacle(const Scenario& scenario, std::size_t clients,
                                   const std::vector<bool>& reached, int users) {
   const auto all_clients = indexes_of_clients(scenario);
   if (all_clients.size() > 1) {
-    return fmt::format("the scenario has several clients nodes ({}), and exact MVA here covers "
-                       "one population of users",
-                       names_of(scenario, all_clients));
+    return fmt::format(
+        "the scenario has several clients nodes ({}), and exact MVA here covers "
+        "one population of users",
+        names_of(scenario, all_clients));
   }
   std::vector<std::size_t> sources;
   for (std::size_t i = 0; i < scenario.nodes.size(); ++i) {
@@ -78,9 +79,10 @@ std::string product_form_obstacle(const Scenario& scenario, std::size_t clients,
                            station->service.name());
       }
       if (station->capacity && *station->capacity < users) {
-        return fmt::format("station {} has a capacity of {} for {} users, so it can reject "
-                           "requests",
-                           spec.name, *station->capacity, users);
+        return fmt::format(
+            "station {} has a capacity of {} for {} users, so it can reject "
+            "requests",
+            spec.name, *station->capacity, users);
       }
     } else if (!std::holds_alternative<DelayConfig>(spec.config) &&
                !std::holds_alternative<SinkConfig>(spec.config)) {
@@ -88,8 +90,8 @@ std::string product_form_obstacle(const Scenario& scenario, std::size_t clients,
     }
     const auto fractions = std::visit(
         [&](const auto& config) { return routing_fractions(config, spec); }, spec.config);
-    if (!fractions) return fmt::format("{} ({}) does not route requests at random", spec.name,
-                                       spec.type);
+    if (!fractions)
+      return fmt::format("{} ({}) does not route requests at random", spec.name, spec.type);
   }
   return "";
 }
@@ -193,9 +195,8 @@ std::optional<std::vector<Analysis>> analyse_closed_network(const Scenario& scen
   std::vector<Analysis> analyses(n);
   if (!obstacle.empty()) {
     // Say why at every node; what holds whatever the network still gets checked.
-    const std::string why =
-        fmt::format("requests come from the closed loop of clients {}, and {}",
-                    scenario.nodes[c].name, obstacle);
+    const std::string why = fmt::format("requests come from the closed loop of clients {}, and {}",
+                                        scenario.nodes[c].name, obstacle);
     for (std::size_t i = 0; i < n; ++i) {
       const NodeSpec& spec = scenario.nodes[i];
       const Flow input{0, false, why};
@@ -224,15 +225,15 @@ std::optional<std::vector<Analysis>> analyse_closed_network(const Scenario& scen
   network_model = "closed product-form network (exact MVA)";
 
   Analysis& loop = analyses[c];
-  loop.theory = {scenario.nodes[c].name, "closed product-form network, exact MVA",
-                 fmt::format("N = {} users, think time Z = {} s ({}: the think stage is an "
-                             "infinite-server node, so only its mean matters), total demand "
-                             "D = {} s; X(N) = {}/s, R(N) = N / X - Z = {} s; asymptotic bounds "
-                             "{} <= X <= {}",
-                             clients.users, format_number(z, 6), clients.think.name(),
-                             format_number(demand, 6), format_number(x, 6),
-                             format_number(mva.response, 6), format_number(bounds.lower, 6),
-                             format_number(bounds.upper, 6))};
+  loop.theory = {
+      scenario.nodes[c].name, "closed product-form network, exact MVA",
+      fmt::format("N = {} users, think time Z = {} s ({}: the think stage is an "
+                  "infinite-server node, so only its mean matters), total demand "
+                  "D = {} s; X(N) = {}/s, R(N) = N / X - Z = {} s; asymptotic bounds "
+                  "{} <= X <= {}",
+                  clients.users, format_number(z, 6), clients.think.name(),
+                  format_number(demand, 6), format_number(x, 6), format_number(mva.response, 6),
+                  format_number(bounds.lower, 6), format_number(bounds.upper, 6))};
   loop.checks.push_back({c, "throughput", x});
   loop.checks.push_back({c, "W", mva.response});
   loop.checks.push_back({c, "L", x * mva.response});
@@ -279,9 +280,9 @@ std::optional<std::vector<Analysis>> analyse_closed_network(const Scenario& scen
     if (std::holds_alternative<SinkConfig>(scenario.nodes[i].config) && v > 0) {
       analyses[i].checks.push_back({i, "throughput", v * x});
     } else if (!reached[i] && i != c) {
-      analyses[i].theory = {scenario.nodes[i].name, "",
-                            fmt::format("not reached by the requests of clients {}",
-                                        scenario.nodes[c].name)};
+      analyses[i].theory = {
+          scenario.nodes[i].name, "",
+          fmt::format("not reached by the requests of clients {}", scenario.nodes[c].name)};
     }
   }
   // End to end the system holds the outstanding requests: L = X R, W = R (no rejections).
@@ -316,8 +317,8 @@ Analysis analyse_extended_source(const SourceConfig& config, const AnalysisConte
     const double expected = profile.integral(from, to);
     sent.rate = expected * batch_mean / scenario.duration;
     sent.why_not = fmt::format("the arrival rate of source {} varies in time", name);
-    analysis.theory.model = config.batch ? "non-homogeneous compound Poisson"
-                                         : "non-homogeneous Poisson";
+    analysis.theory.model =
+        config.batch ? "non-homogeneous compound Poisson" : "non-homogeneous Poisson";
     analysis.theory.detail = fmt::format(
         "{} rate profile{}{}; expected arrivals in the window = integral of the rate over "
         "[{} s, {} s] = {}",
@@ -331,8 +332,7 @@ Analysis analyse_extended_source(const SourceConfig& config, const AnalysisConte
     if (batch_exact) analysis.checks.push_back({context.index, "arrivals", expected * batch_mean});
   } else if (config.trace) {
     const TraceSpec& trace = *config.trace;
-    const auto count =
-        static_cast<double>(count_trace_requests(trace, from, to));
+    const auto count = static_cast<double>(count_trace_requests(trace, from, to));
     sent.rate = count / scenario.duration;
     sent.why_not = fmt::format("source {} replays a trace", name);
     analysis.theory.model = "trace replay";

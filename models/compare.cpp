@@ -13,9 +13,9 @@ namespace {
 
 // Compared metrics, and whether a smaller value is an improvement.
 constexpr std::pair<const char*, bool> kCompared[] = {
-    {"throughput", false}, {"utilization", true},    {"rejection_ratio", true},
-    {"hit_ratio", false},  {"L", true},              {"W", true},
-    {"Wq", true},          {"sojourn.p50", true},    {"sojourn.p99", true},
+    {"throughput", false},  {"utilization", true}, {"rejection_ratio", true},
+    {"hit_ratio", false},   {"L", true},           {"W", true},
+    {"Wq", true},           {"sojourn.p50", true}, {"sojourn.p99", true},
     {"sojourn.p99.9", true}};
 
 std::size_t index_of(const Scenario& scenario, const std::string& name) {
@@ -40,7 +40,8 @@ Comparison compare_runs(const Scenario& base, const RunResult& base_result,
   for (const std::string& name : nodes) {
     const std::size_t b = name == "end to end" ? base.nodes.size() : index_of(base, name);
     const std::size_t c = name == "end to end" ? candidate.nodes.size() : index_of(candidate, name);
-    const NodeSummary& base_summary = b < base.nodes.size() ? base_result.nodes[b] : base_result.system;
+    const NodeSummary& base_summary =
+        b < base.nodes.size() ? base_result.nodes[b] : base_result.system;
     const NodeSummary& candidate_summary =
         c < candidate.nodes.size() ? candidate_result.nodes[c] : candidate_result.system;
     for (const auto& [metric, lower_is_better] : kCompared) {
@@ -49,8 +50,13 @@ Comparison compare_runs(const Scenario& base, const RunResult& base_result,
       const auto y = per_replication(candidate_result, c, metric);
       std::vector<double> difference(x.size());
       for (std::size_t r = 0; r < x.size(); ++r) difference[r] = y[r] - x[r];
-      MetricDifference d{name, metric, *base_summary.find(metric), *candidate_summary.find(metric),
-                         sim::estimate(difference, base_result.confidence), lower_is_better, ""};
+      MetricDifference d{name,
+                         metric,
+                         *base_summary.find(metric),
+                         *candidate_summary.find(metric),
+                         sim::estimate(difference, base_result.confidence),
+                         lower_is_better,
+                         ""};
       if (!std::isfinite(d.difference.mean) || !std::isfinite(d.difference.half_width) ||
           std::fabs(d.difference.mean) <= d.difference.half_width) {
         d.verdict = "no significant change";
@@ -62,7 +68,10 @@ Comparison compare_runs(const Scenario& base, const RunResult& base_result,
       comparison.metrics.push_back(d);
     }
   }
-  comparison.verdict = better && worse ? "mixed" : better ? "better" : worse ? "worse" : "no significant change";
+  comparison.verdict = better && worse ? "mixed"
+                       : better        ? "better"
+                       : worse         ? "worse"
+                                       : "no significant change";
   return comparison;
 }
 

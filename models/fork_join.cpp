@@ -23,7 +23,8 @@ Fork::Fork(Network& network, std::string name, const ForkConfig& config)
 
 void Fork::start() {
   join_ = &dynamic_cast<Join&>(network_.node(join_index_));
-  needed_ = static_cast<std::uint32_t>(wait_for_.value_or(static_cast<std::int64_t>(targets().size())));
+  needed_ =
+      static_cast<std::uint32_t>(wait_for_.value_or(static_cast<std::int64_t>(targets().size())));
 }
 
 void Fork::accept(RequestId id) {
@@ -45,7 +46,9 @@ void Fork::accept(RequestId id) {
   }
 }
 
-void Fork::reset_statistics() { arrivals_ = children_ = 0; }
+void Fork::reset_statistics() {
+  arrivals_ = children_ = 0;
+}
 
 void Fork::collect(Metrics& out) const {
   out.add({"arrivals", static_cast<double>(arrivals_)});
@@ -246,7 +249,7 @@ struct Walker {
             at.fail_value(nodes[f]["to"][branch],
                           fmt::format("a branch whose requests all end at one join (they can "
                                       "reach both {} and {})",
-                                      name(*join), name(i)));
+                                      name(std::min(*join, i)), name(std::max(*join, i))));
           }
           join = i;
           continue;  // the parent goes on from here, outside this fork's section
@@ -272,8 +275,8 @@ struct Walker {
       if (is<JoinConfig>(i)) {
         if (depth == 0) {
           (nodes_at / i)
-              .fail(fmt::format("join {} on a route from source {} that passes no fork",
-                                name(i), name(source)),
+              .fail(fmt::format("join {} on a route from source {} that passes no fork", name(i),
+                                name(source)),
                     "a join that only the branches of its fork lead to");
         }
         for (std::size_t t : scenario.nodes[i].targets) stack.emplace_back(t, depth - 1);
@@ -291,10 +294,10 @@ void link_forks_and_joins(Scenario& scenario, const Json& nodes, const Where& no
   for (std::size_t i = 0; i < scenario.nodes.size(); ++i) {
     if (walker.is<ForkConfig>(i)) ++walker.forks;
   }
-  if (walker.forks == 0 && std::none_of(scenario.nodes.begin(), scenario.nodes.end(),
-                                        [](const NodeSpec& spec) {
-                                          return std::holds_alternative<JoinConfig>(spec.config);
-                                        })) {
+  if (walker.forks == 0 &&
+      std::none_of(scenario.nodes.begin(), scenario.nodes.end(), [](const NodeSpec& spec) {
+        return std::holds_alternative<JoinConfig>(spec.config);
+      })) {
     return;
   }
   for (std::size_t f = 0; f < scenario.nodes.size(); ++f) {

@@ -106,7 +106,9 @@ class Join final : public Node {
 /// Reads a "fork" node's own key ("k"); the loader reads "to" (the branches).
 ForkConfig read_fork(const Json& node, const Where& where);
 /// A "join" has no keys of its own; the loader reads "to" (where released parents go).
-inline JoinConfig read_join(const Json&, const Where&) { return {}; }
+inline JoinConfig read_join(const Json&, const Where&) {
+  return {};
+}
 std::unique_ptr<Node> make_node(Network& network, const std::string& name,
                                 const ForkConfig& config);
 std::unique_ptr<Node> make_node(Network& network, const std::string& name,

@@ -27,22 +27,21 @@ std::optional<double> identical_mm1_branches(const Scenario& scenario, std::size
   for (std::size_t branch : scenario.nodes[fork].targets) {
     const NodeSpec& spec = scenario.nodes[branch];
     const auto* station = std::get_if<StationConfig>(&spec.config);
-    const bool fed_by_fork_only = std::none_of(
-        scenario.nodes.begin(), scenario.nodes.end(), [&](const NodeSpec& other) {
+    const bool fed_by_fork_only =
+        std::none_of(scenario.nodes.begin(), scenario.nodes.end(), [&](const NodeSpec& other) {
           return &other != &scenario.nodes[fork] &&
                  std::find(other.targets.begin(), other.targets.end(), branch) !=
                      other.targets.end();
         });
-    if (station == nullptr || spec.targets != std::vector<std::size_t>{join} ||
-        !fed_by_fork_only) {
-      why_not = fmt::format("branch {} is not a single station between the fork and the join",
-                            spec.name);
+    if (station == nullptr || spec.targets != std::vector<std::size_t>{join} || !fed_by_fork_only) {
+      why_not =
+          fmt::format("branch {} is not a single station between the fork and the join", spec.name);
       return std::nullopt;
     }
     if (station->servers != 1 || station->capacity || classes_matter(*station) ||
         station->service.kind() != sim::Distribution::Kind::exponential) {
-      why_not = fmt::format("branch {} is not a FIFO M/M/1 station without capacity limit",
-                            spec.name);
+      why_not =
+          fmt::format("branch {} is not a FIFO M/M/1 station without capacity limit", spec.name);
       return std::nullopt;
     }
     if (mean && *mean != station->service.mean()) {
@@ -80,10 +79,10 @@ Analysis analyse(const JoinConfig& config, const AnalysisContext& context) {
   const auto k = static_cast<std::size_t>(fork.wait_for.value_or(static_cast<std::int64_t>(n)));
   // Every parent sends one child down each branch, so parents arrive at 1/n of the child rate.
   const double lambda = context.input.rate / static_cast<double>(n);
-  analysis.outputs = split(
-      Flow{lambda, false, fmt::format("departures of the fork-join section {} are not Poisson",
-                                      spec.name)},
-      spec);
+  analysis.outputs =
+      split(Flow{lambda, false,
+                 fmt::format("departures of the fork-join section {} are not Poisson", spec.name)},
+            spec);
 
   std::string why_not;
   const auto mean_service = identical_mm1_branches(scenario, *config.fork, context.index, why_not);

@@ -60,8 +60,7 @@ std::vector<double> HashRing::arc_shares() const {
     // to the first, and a single point owns the whole circle (arc 0 read as 2^64).
     const std::uint64_t previous = points_[j == 0 ? points_.size() - 1 : j - 1];
     const std::uint64_t arc = points_[j] - previous;
-    shares[owners_[j]] +=
-        points_.size() == 1 ? 1.0 : static_cast<double>(arc) * 0x1.0p-64;
+    shares[owners_[j]] += points_.size() == 1 ? 1.0 : static_cast<double>(arc) * 0x1.0p-64;
   }
   return shares;
 }

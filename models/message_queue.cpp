@@ -12,8 +12,7 @@
 
 namespace capsim::models {
 
-MessageQueue::MessageQueue(Network& network, std::string name)
-    : Node(network, std::move(name)) {}
+MessageQueue::MessageQueue(Network& network, std::string name) : Node(network, std::move(name)) {}
 
 void MessageQueue::accept(RequestId caller) {
   const double now = network_.simulator().now();
@@ -113,18 +112,17 @@ Analysis analyse(const AsyncConfig&, const AnalysisContext& context) {
   const auto* station = std::get_if<StationConfig>(&consumer_spec.config);
   const bool fed_only_from_here =
       std::none_of(scenario.nodes.begin(), scenario.nodes.end(), [&](const NodeSpec& other) {
-        return &other != &spec && std::find(other.targets.begin(), other.targets.end(),
-                                            consumer) != other.targets.end();
+        return &other != &spec && std::find(other.targets.begin(), other.targets.end(), consumer) !=
+                                      other.targets.end();
       });
   const bool then_done = std::all_of(
-      consumer_spec.targets.begin(), consumer_spec.targets.end(), [&](std::size_t t) {
-        return std::holds_alternative<SinkConfig>(scenario.nodes[t].config);
-      });
+      consumer_spec.targets.begin(), consumer_spec.targets.end(),
+      [&](std::size_t t) { return std::holds_alternative<SinkConfig>(scenario.nodes[t].config); });
   if (station == nullptr || !fed_only_from_here || !then_done) {
-    analysis.theory.detail =
-        fmt::format("messages enqueued at {}/s; no closed form for their processing delay unless "
-                    "the consumer is a station fed only from here that sends to a sink",
-                    format_number(input.rate, 6));
+    analysis.theory.detail = fmt::format(
+        "messages enqueued at {}/s; no closed form for their processing delay unless "
+        "the consumer is a station fed only from here that sends to a sink",
+        format_number(input.rate, 6));
     return analysis;
   }
   // The consumer's own analysis, from its own vantage point: its W, Wq and L are the messages'
@@ -133,9 +131,9 @@ Analysis analyse(const AsyncConfig&, const AnalysisContext& context) {
       analyse(*station, AnalysisContext{scenario, consumer, consumer_spec, input});
   const auto& consumer_theory = consumer_analysis.theory;
   if (consumer_theory.model.empty()) {
-    analysis.theory.detail = fmt::format("messages enqueued at {}/s; consumer {}: {}",
-                                         format_number(input.rate, 6), consumer_spec.name,
-                                         consumer_theory.detail);
+    analysis.theory.detail =
+        fmt::format("messages enqueued at {}/s; consumer {}: {}", format_number(input.rate, 6),
+                    consumer_spec.name, consumer_theory.detail);
     return analysis;
   }
   analysis.theory.model = "message queue into " + consumer_theory.model;

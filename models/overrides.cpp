@@ -65,8 +65,10 @@ std::string pointer_from_dotted(const Json& document, const std::string& argumen
         index = std::stoull(step);
       }
       if (index == at->size()) {
-        std::string expected = fmt::format("a name of one of {}'s items: {}", pointer, one_of(names));
-        if (auto guess = did_you_mean(step, names)) expected += fmt::format(" (did you mean \"{}\"?)", *guess);
+        std::string expected =
+            fmt::format("a name of one of {}'s items: {}", pointer, one_of(names));
+        if (auto guess = did_you_mean(step, names))
+          expected += fmt::format(" (did you mean \"{}\"?)", *guess);
         bad(argument, fmt::format("\"{}\"", step), expected);
       }
       pointer += fmt::format("/{}", index);
@@ -81,7 +83,8 @@ std::string pointer_from_dotted(const Json& document, const std::string& argumen
         const std::string parent = pointer.substr(0, pointer.rfind('/'));
         std::string expected =
             fmt::format("an existing key of {}: {}", parent.empty() ? "/" : parent, one_of(keys));
-        if (auto guess = did_you_mean(step, keys)) expected += fmt::format(" (did you mean \"{}\"?)", *guess);
+        if (auto guess = did_you_mean(step, keys))
+          expected += fmt::format(" (did you mean \"{}\"?)", *guess);
         bad(argument, fmt::format("\"{}\"", step), expected);
       }
       at = &*it;
@@ -117,8 +120,10 @@ Override resolve_override(const Json& document, const std::string& argument) {
     }
     // The parent must exist; the last key may be new, as long as the parent is an object.
     const Json::json_pointer parent = pointer.parent_pointer();
-    if (!document.contains(parent) || (!document.at(parent).is_object() && !document.contains(pointer))) {
-      bad(argument, fmt::format("no value at {}", parent.to_string().empty() ? "/" : parent.to_string()),
+    if (!document.contains(parent) ||
+        (!document.at(parent).is_object() && !document.contains(pointer))) {
+      bad(argument,
+          fmt::format("no value at {}", parent.to_string().empty() ? "/" : parent.to_string()),
           "a JSON pointer into the scenario");
     }
     result.pointer = path;
@@ -182,7 +187,8 @@ SweepAxis parse_vary(const std::string& argument) {
     for (int k = 0; k < 3; ++k) {
       const std::size_t colon = spec.find(':', start);
       if ((k < 2) == (colon == std::string::npos)) fail("\"" + spec + "\"", "FROM:TO:STEP");
-      const std::string part = spec.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+      const std::string part =
+          spec.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
       const Json number = Json::parse(part, nullptr, false);
       if (number.is_discarded() || !number.is_number()) fail("\"" + part + "\"", "a number");
       bounds[k] = number.get<double>();
@@ -194,7 +200,8 @@ SweepAxis parse_vary(const std::string& argument) {
   std::size_t start = 0;
   for (;;) {
     const std::size_t comma = spec.find(',', start);
-    const std::string part = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    const std::string part =
+        spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (part.empty()) fail("an empty value in \"" + spec + "\"", "V1,V2,...");
     Json value = Json::parse(part, nullptr, false);
     axis.values.push_back(value.is_discarded() ? Json(part) : value);
@@ -210,33 +217,40 @@ std::vector<SweepAxis> read_sweep(const Json& document, const std::string& file)
   if (it == document.end()) return axes;
   const Where at = Where(file) / "sweep";
   if (!it->is_array() || it->empty()) {
-    at.fail_value(*it, "a non-empty list of {\"path\": P, \"from\": a, \"to\": b, \"step\": s} or {\"path\": P, \"values\": [...]}");
+    at.fail_value(*it,
+                  "a non-empty list of {\"path\": P, \"from\": a, \"to\": b, \"step\": s} or "
+                  "{\"path\": P, \"values\": [...]}");
   }
   for (std::size_t i = 0; i < it->size(); ++i) {
     const Json& entry = (*it)[i];
     const Where where = at / i;
-    require_object(entry, where, "{\"path\": P, \"from\": a, \"to\": b, \"step\": s} or {\"path\": P, \"values\": [...]}");
+    require_object(
+        entry, where,
+        "{\"path\": P, \"from\": a, \"to\": b, \"step\": s} or {\"path\": P, \"values\": [...]}");
     check_keys(entry, where, {"path", "from", "to", "step", "values"});
     SweepAxis axis{read_string(entry, "path", where), {}};
     try {
       resolve_override(document, axis.path + "=0");
     } catch (const InputError& error) {
-      (where / "path").fail_value(entry["path"], "a path into the scenario (" + std::string(error.what()) + ")");
+      (where / "path")
+          .fail_value(entry["path"],
+                      "a path into the scenario (" + std::string(error.what()) + ")");
     }
     if (entry.contains("values")) {
       if (entry.contains("from") || entry.contains("to") || entry.contains("step")) {
         where.fail("both \"values\" and a range", "either \"values\" or \"from\"/\"to\"/\"step\"");
       }
       const Json& values = entry["values"];
-      if (!values.is_array() || values.empty()) (where / "values").fail_value(values, "a non-empty list of values");
+      if (!values.is_array() || values.empty())
+        (where / "values").fail_value(values, "a non-empty list of values");
       axis.values.assign(values.begin(), values.end());
     } else {
       const double from = read_number(entry, "from", where, Range{});
       const double to = read_number(entry, "to", where, Range{});
       const double step = read_number(entry, "step", where, Range::positive());
-      axis.values = arithmetic_range(from, to, step, [&](std::string_view found, std::string_view expected) {
-        where.fail(found, expected);
-      });
+      axis.values = arithmetic_range(
+          from, to, step,
+          [&](std::string_view found, std::string_view expected) { where.fail(found, expected); });
     }
     axes.push_back(std::move(axis));
   }

@@ -39,10 +39,10 @@ RateProfile::RateProfile(Shape shape, const std::vector<Point>& points,
     segment.bound = !last && shape == Shape::piecewise_linear
                         ? std::max(points[i].rate, points[i + 1].rate)
                         : points[i].rate;
-    segment.before =
-        segments_.empty() ? 0 : segments_.back().before + area(segments_.back(),
-                                                               segment.start -
-                                                                   segments_.back().start);
+    segment.before = segments_.empty()
+                         ? 0
+                         : segments_.back().before +
+                               area(segments_.back(), segment.start - segments_.back().start);
     segments_.push_back(segment);
   }
   if (period_) per_period_ = cumulative_within(*period_);
@@ -146,8 +146,8 @@ RateProfile read_rate_profile(const Json& value, const Where& where) {
                                                points.back().time, kMaxTime));
     }
     if (!(rate >= 0 && rate <= kMaxRate)) {
-      (at / 1).fail_value(pair[1], fmt::format("a rate in [0, {:.7g}] (requests per second)",
-                                               kMaxRate));
+      (at / 1).fail_value(pair[1],
+                          fmt::format("a rate in [0, {:.7g}] (requests per second)", kMaxRate));
     }
     points.push_back({time, rate});
   }
@@ -155,17 +155,15 @@ RateProfile read_rate_profile(const Json& value, const Where& where) {
   const auto period = read_optional_number(value, "repeat", where, Range{0, false, kMaxTime, true});
   if (period && *period < points.back().time) {
     (where / "repeat")
-        .fail_value(value["repeat"],
-                    fmt::format("a period >= {:.7g} (the last point's time, s)",
-                                points.back().time));
+        .fail_value(value["repeat"], fmt::format("a period >= {:.7g} (the last point's time, s)",
+                                                 points.back().time));
   }
   RateProfile profile(shape, points, period);
   // Without any rate over a stretch of time the source would never send anything.
   const double horizon = period ? *period : points.back().time;
   if (!(profile.integral(0, horizon) > 0) && !(!period && points.back().rate > 0)) {
-    points_at.fail("a rate of 0 at all times",
-                   period ? "a rate > 0 over some part of the period"
-                          : "a rate > 0 over some stretch of time");
+    points_at.fail("a rate of 0 at all times", period ? "a rate > 0 over some part of the period"
+                                                      : "a rate > 0 over some stretch of time");
   }
   return profile;
 }

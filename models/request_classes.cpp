@@ -45,14 +45,12 @@ std::vector<RequestClass> read_request_classes(const Json& document, const Where
     request_class.name = read_string(entry, "name", entry_at);
     // The name becomes part of metric names ("W.gold"), so it must not contain separators.
     if (!std::all_of(request_class.name.begin(), request_class.name.end(), is_name_character)) {
-      (entry_at / "name")
-          .fail_value(entry["name"], "a class name of letters, digits, '_' or '-'");
+      (entry_at / "name").fail_value(entry["name"], "a class name of letters, digits, '_' or '-'");
     }
     if (auto [previous, inserted] = seen.emplace(request_class.name, i); !inserted) {
       (entry_at / "name")
-          .fail_value(entry["name"],
-                      fmt::format("a unique class name (also used by /classes/{})",
-                                  previous->second));
+          .fail_value(entry["name"], fmt::format("a unique class name (also used by /classes/{})",
+                                                 previous->second));
     }
     request_class.priority = static_cast<int>(
         read_optional_integer(entry, "priority", entry_at, Range{0, true, kMaxPriority, true})

@@ -47,7 +47,6 @@ struct AnalysisContext;
 /// non-preemptive priority at M/G/1 (Cobham) or M/M/c with equal service rates, and M/G/1 with
 /// per-class service under FIFO (Pollaczek-Khinchine on the mixture). Needs each class's Poisson
 /// rate, so it applies when sources feed the station directly; otherwise it says why not.
-Analysis analyse_station_with_classes(const StationConfig& station,
-                                      const AnalysisContext& context);
+Analysis analyse_station_with_classes(const StationConfig& station, const AnalysisContext& context);
 
 }  // namespace capsim::models

@@ -62,9 +62,9 @@ Analysis analyse_station_with_classes(const StationConfig& station,
   const bool by_priority = station.discipline == Discipline::priority;
   Analysis analysis;
   analysis.theory = {spec.name, "", ""};
-  Flow departures{context.input.rate, false,
-                  fmt::format("departures of the multi-class station {} are not Poisson",
-                              spec.name)};
+  Flow departures{
+      context.input.rate, false,
+      fmt::format("departures of the multi-class station {} are not Poisson", spec.name)};
   analysis.outputs = split(departures, spec);
 
   std::string why_not;
@@ -140,8 +140,8 @@ Analysis analyse_station_with_classes(const StationConfig& station,
       priorities.push_back(k.priority);
     }
     waits = analytic::mmc_priority_waits(class_lambdas, priorities, 1 / first.mean(), c);
-    analysis.theory.model = fmt::format("M/M/{} with {} classes, {}", c, present.size(),
-                                        discipline);
+    analysis.theory.model =
+        fmt::format("M/M/{} with {} classes, {}", c, present.size(), discipline);
     analysis.theory.detail = "Wq_k = C(c, a) / (c mu) / ((1 - sigma_{<k})(1 - sigma_{<=k}))";
   }
 
@@ -154,10 +154,9 @@ Analysis analyse_station_with_classes(const StationConfig& station,
       analysis.checks.push_back({node, "Wq." + name, waits[i]});
       analysis.checks.push_back({node, "W." + name, sojourn});
     }
-    analysis.theory.detail += fmt::format("; {}: {}/s, E[S] = {} s, Wq = {} s", name,
-                                          format_number(present[i].arrival_rate, 6),
-                                          format_number(present[i].mean_service, 6),
-                                          format_number(waits[i]));
+    analysis.theory.detail += fmt::format(
+        "; {}: {}/s, E[S] = {} s, Wq = {} s", name, format_number(present[i].arrival_rate, 6),
+        format_number(present[i].mean_service, 6), format_number(waits[i]));
     total.Lq += present[i].arrival_rate * waits[i];
     total.L += present[i].arrival_rate * sojourn;
   }
@@ -170,8 +169,8 @@ Analysis analyse_station_with_classes(const StationConfig& station,
   // equal exponential servers.
   total.p_wait = c == 1 ? work : analytic::erlang_c(c, work);
   plan_station_metrics(analysis.checks, node, total, false);
-  analysis.theory.detail = fmt::format("Poisson arrivals per class from their sources; {}",
-                                       analysis.theory.detail);
+  analysis.theory.detail =
+      fmt::format("Poisson arrivals per class from their sources; {}", analysis.theory.detail);
   return analysis;
 }
 

@@ -34,11 +34,20 @@ std::string xml_escape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -56,7 +65,10 @@ std::vector<Slo> read_slos(const Json& document, const Scenario& scenario) {
   const auto it = document.find("slo");
   if (it == document.end()) return slos;
   const Where at = Where(scenario.file) / "slo";
-  if (!it->is_array()) at.fail_value(*it, "a list of objectives such as {\"node\": \"done\", \"metric\": \"sojourn.p99\", \"max\": 0.25}");
+  if (!it->is_array())
+    at.fail_value(*it,
+                  "a list of objectives such as {\"node\": \"done\", \"metric\": \"sojourn.p99\", "
+                  "\"max\": 0.25}");
   std::vector<std::string> node_names;
   for (const auto& node : scenario.nodes) node_names.push_back(node.name);
   const auto metrics = metric_names(scenario);
@@ -64,7 +76,8 @@ std::vector<Slo> read_slos(const Json& document, const Scenario& scenario) {
   for (std::size_t i = 0; i < it->size(); ++i) {
     const Json& entry = (*it)[i];
     const Where where = at / i;
-    require_object(entry, where, "an objective such as {\"metric\": \"sojourn.p99\", \"max\": 0.25}");
+    require_object(entry, where,
+                   "an objective such as {\"metric\": \"sojourn.p99\", \"max\": 0.25}");
     check_keys(entry, where, {"node", "metric", "max", "min", "description"});
     Slo slo;
     slo.node = read_optional_string(entry, "node", where).value_or(kEndToEnd);
@@ -74,7 +87,8 @@ std::vector<Slo> read_slos(const Json& document, const Scenario& scenario) {
       const auto found = std::find(node_names.begin(), node_names.end(), slo.node);
       if (found == node_names.end()) {
         std::string expected = "a node name (" + one_of(node_names) + ") or \"end to end\"";
-        if (auto guess = did_you_mean(slo.node, node_names)) expected += fmt::format(" (did you mean \"{}\"?)", *guess);
+        if (auto guess = did_you_mean(slo.node, node_names))
+          expected += fmt::format(" (did you mean \"{}\"?)", *guess);
         (where / "node").fail_value(entry["node"], expected);
       }
       slo.node_index = static_cast<std::size_t>(found - node_names.begin());
@@ -83,7 +97,8 @@ std::vector<Slo> read_slos(const Json& document, const Scenario& scenario) {
     const auto& reported = metrics[slo.node_index];
     if (std::find(reported.begin(), reported.end(), slo.metric) == reported.end()) {
       std::string expected = fmt::format("a metric {} reports: {}", slo.node, one_of(reported));
-      if (auto guess = did_you_mean(slo.metric, reported)) expected += fmt::format(" (did you mean \"{}\"?)", *guess);
+      if (auto guess = did_you_mean(slo.metric, reported))
+        expected += fmt::format(" (did you mean \"{}\"?)", *guess);
       (where / "metric").fail_value(entry["metric"], expected);
     }
     const auto max = read_optional_number(entry, "max", where, Range{});
@@ -138,9 +153,12 @@ int exit_code(const std::vector<SloOutcome>& outcomes) {
 
 const char* verdict_name(Verdict verdict) {
   switch (verdict) {
-    case Verdict::met: return "met";
-    case Verdict::violated: return "VIOLATED";
-    default: return "inconclusive";
+    case Verdict::met:
+      return "met";
+    case Verdict::violated:
+      return "VIOLATED";
+    default:
+      return "inconclusive";
   }
 }
 

@@ -14,10 +14,10 @@ struct RunResult;
 
 /// One objective, e.g. {"node": "done", "metric": "sojourn.p99", "max": 0.25}.
 struct Slo {
-  std::string node;        ///< node name, or "end to end" when the scenario names none
+  std::string node;            ///< node name, or "end to end" when the scenario names none
   std::size_t node_index = 0;  ///< into the scenario's nodes; nodes.size() means end to end
-  std::string metric;      ///< any metric the node reports
-  bool is_max = true;      ///< the metric must stay <= threshold (else >=)
+  std::string metric;          ///< any metric the node reports
+  bool is_max = true;          ///< the metric must stay <= threshold (else >=)
   double threshold = 0;
 
   /// "sojourn.p99 <= 0.25 at done".

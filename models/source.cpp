@@ -39,7 +39,9 @@ BatchSize read_batch(const Json& value, const Where& where) {
 
 }  // namespace
 
-int BatchSize::sample(sim::Rng& rng) const { return batch_of(size.sample(rng)); }
+int BatchSize::sample(sim::Rng& rng) const {
+  return batch_of(size.sample(rng));
+}
 
 Source::Source(Network& network, std::string name, const SourceConfig& config)
     : Node(network, std::move(name)),
@@ -57,7 +59,9 @@ Source::Source(Network& network, std::string name, const SourceConfig& config)
   }
 }
 
-void Source::start() { schedule_next(); }
+void Source::start() {
+  schedule_next();
+}
 
 void Source::schedule_next() {
   sim::Simulator& simulator = network_.simulator();
@@ -72,7 +76,9 @@ void Source::schedule_next() {
   }
 }
 
-void Source::accept(RequestId) { assert(false && "the loader never routes requests to a source"); }
+void Source::accept(RequestId) {
+  assert(false && "the loader never routes requests to a source");
+}
 
 void Source::on_event(std::uint32_t, std::uint64_t) {
   // The next arrival is scheduled first (as it always was), so equal-time events keep their
@@ -105,7 +111,9 @@ void Source::emit(const TraceRecord* record) {
   }
 }
 
-void Source::reset_statistics() { generated_ = batches_ = 0; }
+void Source::reset_statistics() {
+  generated_ = batches_ = 0;
+}
 
 void Source::collect(Metrics& out) const {
   const double window = network_.simulator().now() - network_.window_start();
@@ -137,9 +145,10 @@ SourceConfig read_source(const Json& node, const Where& where) {
     config.trace = read_trace(node["trace"], where / "trace");
     for (const char* key : {"batch", "keys"}) {
       if (node.contains(key)) {
-        (where / key).fail_value(node[key], fmt::format("no \"{}\" with a \"trace\" (each line "
-                                                        "is one request, with its own key)",
-                                                        key));
+        (where / key)
+            .fail_value(node[key], fmt::format("no \"{}\" with a \"trace\" (each line "
+                                               "is one request, with its own key)",
+                                               key));
       }
     }
   }

@@ -38,7 +38,7 @@ struct SourceConfig {
   std::optional<RateProfile> profile;  ///< "profile": non-homogeneous Poisson arrivals
   std::optional<TraceSpec> trace;      ///< "trace": arrival times (keys, sizes) from a file
   std::optional<BatchSize> batch;      ///< "batch": requests per arrival; absent: 1
-  std::optional<KeySpace> keys;        ///< gives every request a key; absent: key 0 (or the trace's)
+  std::optional<KeySpace> keys;  ///< gives every request a key; absent: key 0 (or the trace's)
   /// Request class of every request sent (index into the scenario's classes; set by the loader
   /// from "class").
   std::uint32_t request_class = 0;

@@ -76,7 +76,7 @@ class Station final : public Node {
   sim::Rng rng_;
   sim::Distribution service_;
   std::vector<sim::Distribution> service_by_class_;  // indexed by class; empty: service_ for all
-  std::int64_t capacity_;  // INT64_MAX when unlimited
+  std::int64_t capacity_;                            // INT64_MAX when unlimited
 
   std::int64_t in_station_ = 0;
   sim::RingQueue<RequestId> queue_;  // FIFO discipline

@@ -15,12 +15,12 @@ namespace capsim::models {
 namespace {
 
 // Metrics written to CSV, mean and half-width each, where the node reports them.
-constexpr const char* kCsvMetrics[] = {"arrival_rate", "throughput", "utilization",
-                                       "rejection_ratio", "hit_ratio", "L", "W",
-                                       "sojourn.p50", "sojourn.p90", "sojourn.p99"};
+constexpr const char* kCsvMetrics[] = {
+    "arrival_rate", "throughput",  "utilization", "rejection_ratio", "hit_ratio", "L", "W",
+    "sojourn.p50",  "sojourn.p90", "sojourn.p99"};
 // Closed forms written to CSV beside them.
-constexpr const char* kCsvTheory[] = {"utilization", "L", "W", "sojourn.p50", "sojourn.p90",
-                                      "sojourn.p99"};
+constexpr const char* kCsvTheory[] = {"utilization", "L",           "W",
+                                      "sojourn.p50", "sojourn.p90", "sojourn.p99"};
 
 std::string csv_field(const std::string& text) {
   if (text.find_first_of(",\"\n") == std::string::npos) return text;
@@ -42,8 +42,9 @@ Json point_values(const Sweep& sweep, const SweepPoint& point) {
 Json theory_json(const SweepPoint& point) {
   Json theory = Json::object();
   for (const auto& [key, value] : point.theory) {
-    const std::string node =
-        key.first < point.scenario.nodes.size() ? point.scenario.nodes[key.first].name : "end to end";
+    const std::string node = key.first < point.scenario.nodes.size()
+                                 ? point.scenario.nodes[key.first].name
+                                 : "end to end";
     theory[node][key.second] = value;
   }
   return theory;
@@ -78,7 +79,8 @@ Sweep plan_sweep(const Json& document, const std::string& file,
     }
     Json document_at_point = document;
     apply_overrides(document_at_point, all);
-    point.scenario = parse_with_overrides(all, [&] { return parse_scenario(document_at_point, file); });
+    point.scenario =
+        parse_with_overrides(all, [&] { return parse_scenario(document_at_point, file); });
     point.theory = closed_forms(point.scenario);
     sweep.points.push_back(std::move(point));
     // Advance the last axis fastest, like nested loops.
@@ -147,7 +149,8 @@ void run_sweep(Sweep& sweep, int threads, const std::atomic<bool>& stop,
   const auto thread_count = static_cast<std::size_t>(std::max(1, threads));
   {
     std::vector<std::jthread> pool;
-    for (std::size_t t = 1; t < std::min(thread_count, items.size()); ++t) pool.emplace_back(worker);
+    for (std::size_t t = 1; t < std::min(thread_count, items.size()); ++t)
+      pool.emplace_back(worker);
     worker();
   }
   if (failure) std::rethrow_exception(failure);
@@ -158,7 +161,8 @@ Json sweep_json(const Sweep& sweep) {
   out["capsim"] = {{"version", version()}, {"git_revision", git_revision()}};
   out["scenario"] = sweep.base;
   Json axes = Json::array();
-  for (const auto& axis : sweep.axes) axes.push_back({{"path", axis.path}, {"values", axis.values}});
+  for (const auto& axis : sweep.axes)
+    axes.push_back({{"path", axis.path}, {"values", axis.values}});
   out["axes"] = std::move(axes);
   out["confidence"] = 0.95;
   Json points = Json::array();
@@ -187,11 +191,13 @@ std::string sweep_csv(const Sweep& sweep) {
     const Json& output = *point.output;
     std::vector<std::pair<Json, std::string>> rows;  // metrics object, node name
     for (const auto& node : output["nodes"]) rows.push_back({node, node["name"]});
-    rows.push_back({Json{{"name", "end to end"}, {"type", "system"}, {"metrics", output["end_to_end"]}},
-                    "end to end"});
+    rows.push_back(
+        {Json{{"name", "end to end"}, {"type", "system"}, {"metrics", output["end_to_end"]}},
+         "end to end"});
     for (const auto& [node, name] : rows) {
       std::vector<std::string> cells;
-      for (const auto& value : output["values"]) cells.push_back(csv_field(value.is_string() ? value.get<std::string>() : value.dump()));
+      for (const auto& value : output["values"])
+        cells.push_back(csv_field(value.is_string() ? value.get<std::string>() : value.dump()));
       cells.push_back(csv_field(name));
       cells.push_back(node["type"].get<std::string>());
       const Json& metrics = node["metrics"];
@@ -224,7 +230,8 @@ void resume_sweep(Sweep& sweep, const Json& previous, const std::string& file) {
   for (const auto& done : previous["points"]) {
     for (auto& point : sweep.points) {
       Json values = Json::object();
-      for (std::size_t a = 0; a < sweep.axes.size(); ++a) values[sweep.axes[a].path] = point.values[a];
+      for (std::size_t a = 0; a < sweep.axes.size(); ++a)
+        values[sweep.axes[a].path] = point.values[a];
       if (done.value("values", Json()) == values) point.output = done;
     }
   }

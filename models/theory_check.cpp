@@ -2,12 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <limits>
-
-#include <Eigen/Dense>
-
 #include <variant>
 
 #include "models/report.hpp"
@@ -57,7 +55,8 @@ std::variant<Eigen::VectorXd, std::string> traffic_equations(const Scenario& sce
     const NodeSpec& spec = scenario.nodes[static_cast<std::size_t>(j)];
     const auto fractions = std::visit(
         [&](const auto& config) { return routing_fractions(config, spec); }, spec.config);
-    if (!fractions) return fmt::format("{} ({}) does not route requests at random", spec.name, spec.type);
+    if (!fractions)
+      return fmt::format("{} ({}) does not route requests at random", spec.name, spec.type);
     for (std::size_t t = 0; t < spec.targets.size(); ++t) {
       system(static_cast<Eigen::Index>(spec.targets[t]), j) -= (*fractions)[t];
     }
@@ -112,9 +111,9 @@ std::vector<Analysis> analyse_network(const Scenario& scenario, std::string& net
     for (std::size_t i = 0; i < n; ++i) {
       analyses[i] = analyse_node(scenario, i, Flow{lambda(static_cast<Eigen::Index>(i)), true, ""});
       if (!analyses[i].product_form_population && obstacle.empty()) {
-        obstacle = fmt::format("{} is not a product-form node ({})", scenario.nodes[i].name,
-                               analyses[i].theory.detail.empty() ? scenario.nodes[i].type
-                                                                 : analyses[i].theory.detail);
+        obstacle = fmt::format(
+            "{} is not a product-form node ({})", scenario.nodes[i].name,
+            analyses[i].theory.detail.empty() ? scenario.nodes[i].type : analyses[i].theory.detail);
       }
     }
     if (obstacle.empty()) {
@@ -130,13 +129,12 @@ std::vector<Analysis> analyse_network(const Scenario& scenario, std::string& net
   // Feedback without product form: no closed form anywhere downstream of the loop; say why.
   for (std::size_t i = 0; i < n; ++i) {
     analyses[i] = Analysis{};
-    analyses[i].theory = {scenario.nodes[i].name, "",
-                          fmt::format("no closed form: requests loop back through {}, and {}",
-                                      loop, obstacle)};
+    analyses[i].theory = {
+        scenario.nodes[i].name, "",
+        fmt::format("no closed form: requests loop back through {}, and {}", loop, obstacle)};
   }
   return analyses;
 }
-
 
 // Every closed form that applies, from the scenario alone.
 struct TheoryPlan {
@@ -212,7 +210,8 @@ Validation validate(const Scenario& scenario, const RunResult& result) {
   };
   std::vector<LittleSite> little;
   for (std::size_t i = 0; i < n; ++i) {
-    if (result.nodes[i].find("L") && result.nodes[i].find("W") && result.nodes[i].find("throughput")) {
+    if (result.nodes[i].find("L") && result.nodes[i].find("W") &&
+        result.nodes[i].find("throughput")) {
       little.push_back({i, "throughput", "W"});
     }
   }
@@ -279,7 +278,8 @@ Validation validate(const Scenario& scenario, const RunResult& result) {
   // Flow balance is exact bookkeeping in every replication: arrivals + present at the start
   // = completions + rejections + present at the end.
   for (std::size_t i = 0; i <= n; ++i) {
-    if (i < n && (!result.nodes[i].find("in_system.start") || !result.nodes[i].find("rejections"))) {
+    if (i < n &&
+        (!result.nodes[i].find("in_system.start") || !result.nodes[i].find("rejections"))) {
       continue;
     }
     const auto arrivals = per_replication(result, i, "arrivals");

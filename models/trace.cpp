@@ -47,7 +47,9 @@ bool parse_key(std::string_view text, std::uint64_t& value) {
   return error == std::errc() && end == text.data() + text.size() && !text.empty();
 }
 
-std::string in_quotes(std::string_view text) { return fmt::format("\"{}\"", text); }
+std::string in_quotes(std::string_view text) {
+  return fmt::format("\"{}\"", text);
+}
 
 }  // namespace
 
@@ -73,16 +75,16 @@ bool TraceReader::parse(std::string_view text, TraceRecord& record) {
   const bool first = !header_seen_;
   header_seen_ = true;
   if (first && !fields[0].empty() && std::isalpha(static_cast<unsigned char>(fields[0][0]))) {
-    // A header names the columns.
-    const std::vector<std::string> names = {"time", "key", "size"};
+    // A header names the columns. (Static names: a looping trace reads it on every pass.)
+    static const std::vector<std::string> names = {"time", "key", "size"};
     if (count > kMaxFields) {
       fail(fmt::format("{} columns", count), "at most 3 columns: time, key and size");
     }
     columns_ = {-1, -1, -1, static_cast<int>(count)};
     for (std::size_t i = 0; i < count; ++i) {
-      const std::string name(fields[i]);
-      int* column = name == "time" ? &columns_.time
-                    : name == "key" ? &columns_.key
+      const std::string_view name = fields[i];
+      int* column = name == "time"   ? &columns_.time
+                    : name == "key"  ? &columns_.key
                     : name == "size" ? &columns_.size
                                      : nullptr;
       if (column == nullptr) {
@@ -127,11 +129,15 @@ bool TraceReader::parse(std::string_view text, TraceRecord& record) {
                : std::string_view();
   };
   const bool required = columns_.count > 0;
-  if (const std::string_view key = field(columns_.key); !key.empty() || (required && columns_.key >= 0)) {
-    if (!parse_key(key, record.key)) fail(fmt::format("key {}", in_quotes(key)), "a key: an integer >= 0");
+  if (const std::string_view key = field(columns_.key);
+      !key.empty() || (required && columns_.key >= 0)) {
+    if (!parse_key(key, record.key))
+      fail(fmt::format("key {}", in_quotes(key)), "a key: an integer >= 0");
   }
-  if (const std::string_view size = field(columns_.size); !size.empty() || (required && columns_.size >= 0)) {
-    if (!parse_double(size, record.size)) fail(fmt::format("size {}", in_quotes(size)), "a size > 0");
+  if (const std::string_view size = field(columns_.size);
+      !size.empty() || (required && columns_.size >= 0)) {
+    if (!parse_double(size, record.size))
+      fail(fmt::format("size {}", in_quotes(size)), "a size > 0");
     if (!(record.size > 0)) fail(fmt::format("size {}", size), "a size > 0");
   }
   return true;
@@ -172,7 +178,8 @@ TraceSpec read_trace(const Json& value, const Where& where) {
   const std::string file = read_string(value, "file", where);
   TraceSpec spec;
   // Relative to the scenario, so a scenario and its traces move together.
-  spec.path = (std::filesystem::path(where.file()).parent_path() / file).lexically_normal().string();
+  spec.path =
+      (std::filesystem::path(where.file()).parent_path() / file).lexically_normal().string();
   if (const auto loop = value.find("loop"); loop != value.end()) {
     if (!loop->is_boolean()) (where / "loop").fail_value(*loop, "true or false");
     spec.loop = loop->get<bool>();
@@ -184,8 +191,8 @@ TraceSpec read_trace(const Json& value, const Where& where) {
 
   std::error_code error;
   if (!std::filesystem::is_regular_file(spec.path, error)) {
-    (where / "file").fail_value(value["file"],
-                                fmt::format("a readable trace file ({} is not one)", spec.path));
+    (where / "file")
+        .fail_value(value["file"], fmt::format("a readable trace file ({} is not one)", spec.path));
   }
   // One pass over the file validates every line.
   TraceSpec single = spec;

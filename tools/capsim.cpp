@@ -43,7 +43,9 @@ constexpr int kExitInterrupted = 130;
 constexpr std::uint64_t kMaxSeed = 9'000'000'000'000'000;
 
 std::atomic<bool> interrupted{false};
-extern "C" void on_interrupt(int) { interrupted = true; }
+extern "C" void on_interrupt(int) {
+  interrupted = true;
+}
 
 // A simulated time in seconds: finite, positive (or zero when `zero_allowed`), at most 1e15.
 CLI::Validator finite_seconds(bool zero_allowed) {
@@ -78,32 +80,37 @@ void add_scenario_options(CLI::App& command, RunOptions& options) {
       ->required()
       ->type_name("SCENARIO");
   auto* overrides = "What-if overrides (validated like the file; echoed in JSON output)";
-  command.add_option("--set", options.sets,
-                     "Override a value: PATH=VALUE, PATH as nodes.web.servers or a JSON pointer "
-                     "(/nodes/1/servers); VALUE as JSON (8, 0.5, \"x\", {...}). Repeatable")
+  command
+      .add_option("--set", options.sets,
+                  "Override a value: PATH=VALUE, PATH as nodes.web.servers or a JSON pointer "
+                  "(/nodes/1/servers); VALUE as JSON (8, 0.5, \"x\", {...}). Repeatable")
       ->group(overrides)
       ->type_name("PATH=VALUE");
   command.add_option("--seed", options.seed, "Base random seed")
       ->check(CLI::Range(std::uint64_t{0}, kMaxSeed))
       ->group(overrides)
       ->type_name("N");
-  command.add_option("--replications", options.replications,
-                     "Independent replications (>= 2; scenario default 5)")
+  command
+      .add_option("--replications", options.replications,
+                  "Independent replications (>= 2; scenario default 5)")
       ->check(CLI::Range(2, 100000))
       ->group(overrides)
       ->type_name("N");
-  command.add_option("--duration", options.duration,
-                     "Measured simulated time per replication, after the warm-up [s]")
+  command
+      .add_option("--duration", options.duration,
+                  "Measured simulated time per replication, after the warm-up [s]")
       ->check(finite_seconds(false))
       ->group(overrides)
       ->type_name("SECONDS");
-  command.add_option("--warmup", options.warmup,
-                     "Simulated time discarded before measuring [s] (default: duration / 10)")
+  command
+      .add_option("--warmup", options.warmup,
+                  "Simulated time discarded before measuring [s] (default: duration / 10)")
       ->check(finite_seconds(true))
       ->group(overrides)
       ->type_name("SECONDS");
-  command.add_option("--threads", options.threads,
-                     "Threads for replications; results do not depend on it")
+  command
+      .add_option("--threads", options.threads,
+                  "Threads for replications; results do not depend on it")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str()
       ->group("Execution")
@@ -127,7 +134,8 @@ Loaded load_document(const RunOptions& options) {
     loaded.overrides.push_back(models::resolve_override(loaded.document, set));
   }
   auto named = [&](const char* key, const models::Json& value, const char* option) {
-    loaded.overrides.push_back({fmt::format("{} {}", option, value.dump()), std::string("/") + key, value});
+    loaded.overrides.push_back(
+        {fmt::format("{} {}", option, value.dump()), std::string("/") + key, value});
   };
   if (options.seed) named("seed", *options.seed, "--seed");
   if (options.replications) named("replications", *options.replications, "--replications");
@@ -140,7 +148,8 @@ models::Scenario parse(const models::Json& document, const std::string& file,
                        const std::vector<models::Override>& overrides) {
   models::Json edited = document;
   models::apply_overrides(edited, overrides);
-  return models::parse_with_overrides(overrides, [&] { return models::parse_scenario(edited, file); });
+  return models::parse_with_overrides(overrides,
+                                      [&] { return models::parse_scenario(edited, file); });
 }
 
 models::Scenario load_scenario(const RunOptions& options) {
@@ -187,10 +196,10 @@ int command_validate(const RunOptions& options) {
 int command_check(const RunOptions& options, const std::string& junit) {
   const models::Scenario scenario = load_scenario(options);
   if (scenario.slos.empty()) {
-    throw models::InputError(fmt::format(
-        "{}: /slo: found no objectives, expected a \"slo\" list such as [{{\"metric\": "
-        "\"sojourn.p99\", \"max\": 0.25}}]",
-        scenario.file));
+    throw models::InputError(
+        fmt::format("{}: /slo: found no objectives, expected a \"slo\" list such as [{{\"metric\": "
+                    "\"sojourn.p99\", \"max\": 0.25}}]",
+                    scenario.file));
   }
   const models::RunResult result = simulate(scenario, options.threads);
   const auto outcomes = models::evaluate_slos(scenario.slos, result);
@@ -198,11 +207,13 @@ int command_check(const RunOptions& options, const std::string& junit) {
                                 scenario.name, scenario.file, scenario.replications,
                                 models::format_number(scenario.duration, 6),
                                 models::format_slo_table(outcomes)));
-  if (!junit.empty()) models::write_file_atomically(junit, models::junit_report(scenario.name, outcomes));
+  if (!junit.empty())
+    models::write_file_atomically(junit, models::junit_report(scenario.name, outcomes));
   const int code = models::exit_code(outcomes);
   if (code == kExitInconclusive) {
-    fmt::print(stderr, "inconclusive: a confidence interval straddles its threshold; run longer "
-                       "(--duration) or with more --replications\n");
+    fmt::print(stderr,
+               "inconclusive: a confidence interval straddles its threshold; run longer "
+               "(--duration) or with more --replications\n");
   }
   return code;
 }
@@ -223,11 +234,14 @@ int command_sweep(const RunOptions& options, const std::vector<std::string>& var
   const Loaded loaded = load_document(options);
   std::vector<models::SweepAxis> axes;
   for (const auto& vary : varies) axes.push_back(models::parse_vary(vary));
-  models::Sweep sweep = models::plan_sweep(loaded.document, options.scenario, loaded.overrides, axes);
+  models::Sweep sweep =
+      models::plan_sweep(loaded.document, options.scenario, loaded.overrides, axes);
   const auto [csv_path, json_path] =
       options.out.empty() ? std::pair<std::string, std::string>{} : sweep_outputs(options.out);
   if (resume) {
-    if (json_path.empty()) throw models::InputError("--resume: found no --out, expected the output of the interrupted sweep");
+    if (json_path.empty())
+      throw models::InputError(
+          "--resume: found no --out, expected the output of the interrupted sweep");
     std::ifstream previous(json_path);
     if (previous) {
       std::stringstream text;
@@ -246,13 +260,16 @@ int command_sweep(const RunOptions& options, const std::vector<std::string>& var
   models::run_sweep(sweep, options.threads, interrupted, [&](const models::SweepProgress& p) {
     write();  // after every point, so an interruption keeps all finished points
     if (!progress_bar) return;
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double done = static_cast<double>(p.finished_runs) / static_cast<double>(p.total_runs);
     const int width = 30;
     const int filled = static_cast<int>(done * width);
     const double eta = done > 0 ? elapsed * (1 - done) / done : 0;
-    fmt::print(stderr, "\r[{}{}] {}/{} points, ETA {:.0f} s ", std::string(static_cast<std::size_t>(filled), '#'),
-               std::string(static_cast<std::size_t>(width - filled), '-'), p.finished_points, p.total_points, eta);
+    fmt::print(stderr, "\r[{}{}] {}/{} points, ETA {:.0f} s ",
+               std::string(static_cast<std::size_t>(filled), '#'),
+               std::string(static_cast<std::size_t>(width - filled), '-'), p.finished_points,
+               p.total_points, eta);
   });
   if (progress_bar) fmt::print(stderr, "\n");
   write();
@@ -268,7 +285,8 @@ int command_sweep(const RunOptions& options, const std::vector<std::string>& var
 models::Evaluate evaluator(const Loaded& loaded, const RunOptions& options) {
   return [&loaded, &options](const std::vector<models::Override>& extra) {
     const models::Scenario scenario = parse(loaded.document, options.scenario, extra);
-    const auto outcomes = models::evaluate_slos(scenario.slos, models::run_experiment(scenario, options.threads));
+    const auto outcomes =
+        models::evaluate_slos(scenario.slos, models::run_experiment(scenario, options.threads));
     if (isatty(fileno(stderr))) fmt::print(stderr, "simulated {}\n", extra.back().text);
     return outcomes;
   };
@@ -276,9 +294,9 @@ models::Evaluate evaluator(const Loaded& loaded, const RunOptions& options) {
 
 void require_slos(const Loaded& loaded, const RunOptions& options) {
   if (parse(loaded.document, options.scenario, loaded.overrides).slos.empty()) {
-    throw models::InputError(fmt::format(
-        "{}: /slo: found no objectives, expected a \"slo\" list to search against",
-        options.scenario));
+    throw models::InputError(
+        fmt::format("{}: /slo: found no objectives, expected a \"slo\" list to search against",
+                    options.scenario));
   }
 }
 
@@ -291,10 +309,12 @@ int command_plan(const RunOptions& options, const std::string& search) {
   if (equals == std::string::npos || dots == std::string::npos ||
       !CLI::detail::lexical_cast(search.substr(equals + 1, dots - equals - 1), low) ||
       !CLI::detail::lexical_cast(search.substr(dots + 2), high) || low > high || low < 0) {
-    throw models::InputError(fmt::format("--search {}: found no PATH=LO..HI, expected e.g. nodes.web.servers=1..64", search));
+    throw models::InputError(fmt::format(
+        "--search {}: found no PATH=LO..HI, expected e.g. nodes.web.servers=1..64", search));
   }
-  const auto report = models::plan_capacity(loaded.document, options.scenario, loaded.overrides,
-                                            search.substr(0, equals), low, high, evaluator(loaded, options));
+  const auto report =
+      models::plan_capacity(loaded.document, options.scenario, loaded.overrides,
+                            search.substr(0, equals), low, high, evaluator(loaded, options));
   emit(options.out, models::format_search(report, search.substr(0, equals).c_str()));
   return report.answer ? kExitOk : kExitCheckFailed;
 }
@@ -303,8 +323,9 @@ int command_headroom(const RunOptions& options, const std::string& path, double 
                      double max_factor) {
   const Loaded loaded = load_document(options);
   require_slos(loaded, options);
-  const auto report = models::find_headroom(loaded.document, options.scenario, loaded.overrides,
-                                            path, precision, max_factor, evaluator(loaded, options));
+  const auto report =
+      models::find_headroom(loaded.document, options.scenario, loaded.overrides, path, precision,
+                            max_factor, evaluator(loaded, options));
   emit(options.out, models::format_search(report, "load factor"));
   return report.answer ? kExitOk : kExitCheckFailed;
 }
@@ -316,9 +337,12 @@ int command_compare(const RunOptions& options, const std::string& candidate_file
   base_options.sets.insert(base_options.sets.end(), base_sets.begin(), base_sets.end());
   RunOptions candidate_options = options;
   if (!candidate_file.empty()) candidate_options.scenario = candidate_file;
-  candidate_options.sets.insert(candidate_options.sets.end(), candidate_sets.begin(), candidate_sets.end());
+  candidate_options.sets.insert(candidate_options.sets.end(), candidate_sets.begin(),
+                                candidate_sets.end());
   if (candidate_file.empty() && candidate_sets.empty()) {
-    throw models::InputError("compare: found one scenario and no --candidate-set, expected a CANDIDATE file or --candidate-set PATH=VALUE");
+    throw models::InputError(
+        "compare: found one scenario and no --candidate-set, expected a CANDIDATE file or "
+        "--candidate-set PATH=VALUE");
   }
   const models::Scenario base = load_scenario(base_options);
   const models::Scenario candidate = load_scenario(candidate_options);
@@ -326,7 +350,8 @@ int command_compare(const RunOptions& options, const std::string& candidate_file
     throw models::InputError(fmt::format(
         "{}: found seed {} with {} replications against seed {} with {} in {}, expected the same "
         "seed and replications (common random numbers); use --seed and --replications",
-        candidate.file, candidate.seed, candidate.replications, base.seed, base.replications, base.file));
+        candidate.file, candidate.seed, candidate.replications, base.seed, base.replications,
+        base.file));
   }
   const auto comparison = models::compare_runs(base, simulate(base, options.threads), candidate,
                                                simulate(candidate, options.threads));
@@ -338,10 +363,11 @@ int command_compare(const RunOptions& options, const std::string& candidate_file
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"capsim: discrete-event simulation for capacity planning, checked against "
-               "queueing theory"};
-  app.set_version_flag("--version", fmt::format("capsim {} ({})", models::version(),
-                                                models::git_revision()));
+  CLI::App app{
+      "capsim: discrete-event simulation for capacity planning, checked against "
+      "queueing theory"};
+  app.set_version_flag("--version",
+                       fmt::format("capsim {} ({})", models::version(), models::git_revision()));
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 success, 1 a check failed or an SLO is violated, 2 bad input, 3 "
@@ -349,43 +375,55 @@ int main(int argc, char** argv) {
       "Run 'capsim COMMAND --help' for a command's options.");
 
   RunOptions run_options;
-  auto* run = app.add_subcommand("run", "Simulate a scenario and print per-node results with confidence intervals");
+  auto* run = app.add_subcommand(
+      "run", "Simulate a scenario and print per-node results with confidence intervals");
   add_scenario_options(*run, run_options);
   run->add_option("--format", run_options.format, "Output format")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str()
       ->group("Output");
-  add_out_option(*run, run_options, "Write the output to FILE (atomically: a temporary file, then rename)");
+  add_out_option(*run, run_options,
+                 "Write the output to FILE (atomically: a temporary file, then rename)");
 
   RunOptions validate_options;
-  auto* validate = app.add_subcommand(
-      "validate", "Compare a simulation with queueing theory, Little's law and flow balance (exit 1 on disagreement)");
+  auto* validate = app.add_subcommand("validate",
+                                      "Compare a simulation with queueing theory, Little's law and "
+                                      "flow balance (exit 1 on disagreement)");
   add_scenario_options(*validate, validate_options);
   add_out_option(*validate, validate_options, "Write the report to FILE (atomically)");
 
   RunOptions check_options;
   std::string junit;
-  auto* check = app.add_subcommand(
-      "check", "Gate a rollout on the scenario's SLOs: exit 0 met, 1 violated, 3 inconclusive (95% confidence)");
+  auto* check = app.add_subcommand("check",
+                                   "Gate a rollout on the scenario's SLOs: exit 0 met, 1 violated, "
+                                   "3 inconclusive (95% confidence)");
   add_scenario_options(*check, check_options);
   add_out_option(*check, check_options, "Write the report to FILE (atomically)");
-  check->add_option("--junit", junit, "Also write a JUnit XML report to FILE")->group("Output")->type_name("FILE");
+  check->add_option("--junit", junit, "Also write a JUnit XML report to FILE")
+      ->group("Output")
+      ->type_name("FILE");
 
   RunOptions sweep_options;
   std::vector<std::string> varies;
   bool resume = false;
   auto* sweep = app.add_subcommand(
-      "sweep", "Run a scenario over a grid of parameter values (common random numbers) and write "
-               "one row per point and node");
+      "sweep",
+      "Run a scenario over a grid of parameter values (common random numbers) and write "
+      "one row per point and node");
   add_scenario_options(*sweep, sweep_options);
-  sweep->add_option("--vary", varies,
-                    "PATH=FROM:TO:STEP (inclusive) or PATH=V1,V2,...; several give the cartesian "
-                    "product; default: the scenario's \"sweep\"")
+  sweep
+      ->add_option("--vary", varies,
+                   "PATH=FROM:TO:STEP (inclusive) or PATH=V1,V2,...; several give the cartesian "
+                   "product; default: the scenario's \"sweep\"")
       ->group("Sweep")
       ->type_name("PATH=VALUES");
   add_out_option(*sweep, sweep_options,
-                 "Write FILE.csv and FILE.json (rewritten atomically after every point); default: CSV on stdout");
-  sweep->add_flag("--resume", resume, "Skip the points already in --out's JSON (after an interruption)")->group("Sweep");
+                 "Write FILE.csv and FILE.json (rewritten atomically after every point); default: "
+                 "CSV on stdout");
+  sweep
+      ->add_flag("--resume", resume,
+                 "Skip the points already in --out's JSON (after an interruption)")
+      ->group("Sweep");
 
   RunOptions plan_options;
   std::string search;
@@ -405,9 +443,10 @@ int main(int argc, char** argv) {
   auto* headroom = app.add_subcommand(
       "headroom", "Find the largest load factor that still meets every SLO with confidence");
   add_scenario_options(*headroom, headroom_options);
-  headroom->add_option("--scale", scale,
-                       "PATH of the load to scale: a rate (multiplied) or a mean time between "
-                       "arrivals (divided), e.g. nodes.users.arrival.rate")
+  headroom
+      ->add_option("--scale", scale,
+                   "PATH of the load to scale: a rate (multiplied) or a mean time between "
+                   "arrivals (divided), e.g. nodes.users.arrival.rate")
       ->required()
       ->group("Search")
       ->type_name("PATH");
@@ -426,12 +465,21 @@ int main(int argc, char** argv) {
   std::vector<std::string> base_sets, candidate_sets;
   std::string compare_format = "table";
   auto* compare = app.add_subcommand(
-      "compare", "Compare two variants with common random numbers: paired differences and a verdict");
+      "compare",
+      "Compare two variants with common random numbers: paired differences and a verdict");
   add_scenario_options(*compare, compare_options);
-  compare->add_option("candidate", candidate_file, "Candidate scenario (default: SCENARIO with --candidate-set)")
+  compare
+      ->add_option("candidate", candidate_file,
+                   "Candidate scenario (default: SCENARIO with --candidate-set)")
       ->type_name("CANDIDATE");
-  compare->add_option("--base-set", base_sets, "Override for the base only (PATH=VALUE)")->group("Variants")->type_name("PATH=VALUE");
-  compare->add_option("--candidate-set", candidate_sets, "Override for the candidate only (PATH=VALUE)")->group("Variants")->type_name("PATH=VALUE");
+  compare->add_option("--base-set", base_sets, "Override for the base only (PATH=VALUE)")
+      ->group("Variants")
+      ->type_name("PATH=VALUE");
+  compare
+      ->add_option("--candidate-set", candidate_sets,
+                   "Override for the candidate only (PATH=VALUE)")
+      ->group("Variants")
+      ->type_name("PATH=VALUE");
   compare->add_option("--format", compare_format, "Output format")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str()
@@ -442,7 +490,8 @@ int main(int argc, char** argv) {
 
   std::uint64_t bench_requests = 10'000'000;
   std::uint64_t bench_seed = 1;
-  auto* bench = app.add_subcommand("bench", "Measure engine speed: M/M/1 and M/M/4 at rho 0.9 on one thread");
+  auto* bench =
+      app.add_subcommand("bench", "Measure engine speed: M/M/1 and M/M/4 at rho 0.9 on one thread");
   bench->add_option("--requests", bench_requests, "Requests per model")
       ->check(CLI::Range(std::uint64_t{1000}, std::uint64_t{10'000'000'000}))
       ->capture_default_str();
@@ -459,9 +508,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::string message = e.what();
     if (argc > 1 && app.get_subcommands().empty() && argv[1][0] != '-') {
-      message = fmt::format("unknown command \"{}\", expected run, validate, check, sweep, plan, "
-                            "headroom, compare, theory or bench",
-                            argv[1]);
+      message = fmt::format(
+          "unknown command \"{}\", expected run, validate, check, sweep, plan, "
+          "headroom, compare, theory or bench",
+          argv[1]);
     }
     fmt::print(stderr, "capsim: error: {}\nRun 'capsim --help' for usage.\n", message);
     return kExitBadInput;
@@ -476,7 +526,9 @@ int main(int argc, char** argv) {
     if (*sweep) return command_sweep(sweep_options, varies, resume);
     if (*plan) return command_plan(plan_options, search);
     if (*headroom) return command_headroom(headroom_options, scale, precision, max_factor);
-    if (*compare) return command_compare(compare_options, candidate_file, base_sets, candidate_sets, compare_format);
+    if (*compare)
+      return command_compare(compare_options, candidate_file, base_sets, candidate_sets,
+                             compare_format);
     if (*bench) return capsim::tools::run_bench(bench_requests, bench_seed);
     return run_theory();
   } catch (const models::InputError& e) {

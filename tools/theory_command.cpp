@@ -42,10 +42,11 @@ std::string format_metrics(const analytic::StationMetrics& m) {
 
 std::string format_percentiles(double lambda, double mu, int servers) {
   models::TextTable table({"percentile", "wait (s)", "sojourn (s)"});
-  for (const auto& [level, suffix] : {std::pair{0.5, "p50"}, {0.9, "p90"}, {0.95, "p95"},
-                                      {0.99, "p99"}, {0.999, "p99.9"}}) {
-    table.add({suffix, models::format_number(analytic::mmc_wait_quantile(lambda, mu, servers, level), 8),
-               models::format_number(analytic::mmc_sojourn_quantile(lambda, mu, servers, level), 8)});
+  for (const auto& [level, suffix] :
+       {std::pair{0.5, "p50"}, {0.9, "p90"}, {0.95, "p95"}, {0.99, "p99"}, {0.999, "p99.9"}}) {
+    table.add(
+        {suffix, models::format_number(analytic::mmc_wait_quantile(lambda, mu, servers, level), 8),
+         models::format_number(analytic::mmc_sojourn_quantile(lambda, mu, servers, level), 8)});
   }
   return table.render();
 }
@@ -62,8 +63,9 @@ std::function<int()> add_theory_command(CLI::App& app) {
     model->add_option("--arrival-rate", options->arrival_rate, "Poisson arrival rate lambda [1/s]")
         ->required()
         ->check(CLI::PositiveNumber);
-    model->add_option("--service-rate", options->service_rate,
-                      "Service rate mu of one server [1/s] (1 / mean service time)")
+    model
+        ->add_option("--service-rate", options->service_rate,
+                     "Service rate mu of one server [1/s] (1 / mean service time)")
         ->required()
         ->check(CLI::PositiveNumber);
   };
@@ -71,17 +73,30 @@ std::function<int()> add_theory_command(CLI::App& app) {
   add_rates(mm1);
   auto* mmc = theory->add_subcommand("mmc", "M/M/c (Erlang C): c servers, unlimited queue");
   add_rates(mmc);
-  mmc->add_option("--servers", options->servers, "Number of servers c")->required()->check(CLI::Range(1, 100000));
-  auto* mmck = theory->add_subcommand("mmck", "M/M/c/K: c servers, at most K requests in the station");
+  mmc->add_option("--servers", options->servers, "Number of servers c")
+      ->required()
+      ->check(CLI::Range(1, 100000));
+  auto* mmck =
+      theory->add_subcommand("mmck", "M/M/c/K: c servers, at most K requests in the station");
   add_rates(mmck);
-  mmck->add_option("--servers", options->servers, "Number of servers c")->required()->check(CLI::Range(1, 100000));
-  mmck->add_option("--capacity", options->capacity, "K, most requests in the station (>= c)")->required()->check(CLI::Range(1, 10000000));
-  auto* erlang_b = theory->add_subcommand("erlang-b", "M/M/c/c (Erlang B): c servers, no waiting room");
+  mmck->add_option("--servers", options->servers, "Number of servers c")
+      ->required()
+      ->check(CLI::Range(1, 100000));
+  mmck->add_option("--capacity", options->capacity, "K, most requests in the station (>= c)")
+      ->required()
+      ->check(CLI::Range(1, 10000000));
+  auto* erlang_b =
+      theory->add_subcommand("erlang-b", "M/M/c/c (Erlang B): c servers, no waiting room");
   add_rates(erlang_b);
-  erlang_b->add_option("--servers", options->servers, "Number of servers c")->required()->check(CLI::Range(1, 100000));
-  auto* mg1 = theory->add_subcommand("mg1", "M/G/1 (Pollaczek-Khinchine): one server, any service distribution");
+  erlang_b->add_option("--servers", options->servers, "Number of servers c")
+      ->required()
+      ->check(CLI::Range(1, 100000));
+  auto* mg1 = theory->add_subcommand(
+      "mg1", "M/G/1 (Pollaczek-Khinchine): one server, any service distribution");
   add_rates(mg1);
-  mg1->add_option("--scv", options->scv, "Squared coefficient of variation of the service time (0 = deterministic, 1 = exponential)")
+  mg1->add_option("--scv", options->scv,
+                  "Squared coefficient of variation of the service time (0 = deterministic, 1 = "
+                  "exponential)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
 
@@ -91,18 +106,23 @@ std::function<int()> add_theory_command(CLI::App& app) {
       if (*mm1 || *mmc) {
         const int c = *mm1 ? 1 : o.servers;
         fmt::print("M/M/{}: lambda = {}/s, mu = {}/s, offered load {} erlangs\n\n", c,
-                   o.arrival_rate, o.service_rate, models::format_number(o.arrival_rate / o.service_rate, 6));
+                   o.arrival_rate, o.service_rate,
+                   models::format_number(o.arrival_rate / o.service_rate, 6));
         fmt::print("{}\n{}", format_metrics(analytic::mmc(o.arrival_rate, o.service_rate, c)),
                    format_percentiles(o.arrival_rate, o.service_rate, c));
       } else if (*mmck) {
         if (o.capacity < o.servers) throw std::invalid_argument("--capacity must be >= --servers");
-        fmt::print("M/M/{}/{}: lambda = {}/s, mu = {}/s\n\n", o.servers, o.capacity, o.arrival_rate, o.service_rate);
-        fmt::print("{}", format_metrics(analytic::mmck(o.arrival_rate, o.service_rate, o.servers, o.capacity)));
+        fmt::print("M/M/{}/{}: lambda = {}/s, mu = {}/s\n\n", o.servers, o.capacity, o.arrival_rate,
+                   o.service_rate);
+        fmt::print("{}", format_metrics(analytic::mmck(o.arrival_rate, o.service_rate, o.servers,
+                                                       o.capacity)));
       } else if (*erlang_b) {
-        fmt::print("M/M/{0}/{0} (Erlang B): lambda = {1}/s, mu = {2}/s\n\n", o.servers, o.arrival_rate, o.service_rate);
+        fmt::print("M/M/{0}/{0} (Erlang B): lambda = {1}/s, mu = {2}/s\n\n", o.servers,
+                   o.arrival_rate, o.service_rate);
         fmt::print("{}", format_metrics(analytic::mmcc(o.arrival_rate, o.service_rate, o.servers)));
       } else if (*mg1) {
-        fmt::print("M/G/1: lambda = {}/s, mu = {}/s, service scv {}\n\n", o.arrival_rate, o.service_rate, o.scv);
+        fmt::print("M/G/1: lambda = {}/s, mu = {}/s, service scv {}\n\n", o.arrival_rate,
+                   o.service_rate, o.scv);
         fmt::print("{}", format_metrics(analytic::mg1(o.arrival_rate, 1 / o.service_rate, o.scv)));
       }
     } catch (const std::domain_error& e) {

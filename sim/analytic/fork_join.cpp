@@ -14,8 +14,7 @@ void require_stable_mm1(double arrival_rate, double service_rate, const char* fu
     throw std::invalid_argument(std::string(function) + ": rates must be > 0 and finite");
   }
   if (!(arrival_rate < service_rate)) {
-    throw std::domain_error(std::string(function) +
-                            ": unstable branches, lambda must be < mu");
+    throw std::domain_error(std::string(function) + ": unstable branches, lambda must be < mu");
   }
 }
 

@@ -24,8 +24,8 @@ void require_fraction(double value, const char* what, const char* function) {
 
 void require_stable(double rho, const char* function) {
   if (!(rho < 1.0)) {
-    throw std::domain_error(std::string(function) + ": unstable queue, rho = " +
-                            std::to_string(rho) + " must be < 1");
+    throw std::domain_error(std::string(function) +
+                            ": unstable queue, rho = " + std::to_string(rho) + " must be < 1");
   }
 }
 

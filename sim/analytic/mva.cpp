@@ -127,9 +127,8 @@ class Solver {
         station.residence = residence[k];
         station.queue_length = length[k];
         station.busy_servers = x * stations_[k].demand;
-        station.utilization = stations_[k].infinite_servers
-                                  ? 0
-                                  : station.busy_servers / stations_[k].servers;
+        station.utilization =
+            stations_[k].infinite_servers ? 0 : station.busy_servers / stations_[k].servers;
         out->response += residence[k];
       }
     }

@@ -46,9 +46,9 @@ struct MvaStationResult {
 
 struct MvaResult {
   int users = 0;
-  double think = 0;        ///< Z, s
-  double throughput = 0;   ///< X(N): requests (cycles) completed per second
-  double response = 0;     ///< R(N) = sum of R_k = N / X - Z: mean time from send to reply, s
+  double think = 0;       ///< Z, s
+  double throughput = 0;  ///< X(N): requests (cycles) completed per second
+  double response = 0;    ///< R(N) = sum of R_k = N / X - Z: mean time from send to reply, s
   std::vector<MvaStationResult> stations;  ///< parallel to the input
 };
 

@@ -83,8 +83,8 @@ std::vector<double> mmc_priority_waits(const std::vector<double>& arrival_rates,
   const double waiting_base = erlang_c(servers, total / service_rate) / capacity;
   std::vector<double> waits;
   for (int priority : priorities) {
-    const LevelLoads sigma = loads_around(priority, priorities,
-                                          [&](std::size_t i) { return arrival_rates[i] / capacity; });
+    const LevelLoads sigma = loads_around(
+        priority, priorities, [&](std::size_t i) { return arrival_rates[i] / capacity; });
     waits.push_back(waiting_base / ((1 - sigma.before) * (1 - sigma.through)));
   }
   return waits;

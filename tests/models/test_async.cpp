@@ -42,18 +42,18 @@ std::string message_of(const Json& nodes) {
 TEST_CASE("async: callers are acknowledged at once while messages queue at the workers") {
   // Callers at 1, 2, ..., 10; one worker takes 1.5 s per message: the D/D/1 timeline of
   // test_station_exact, seen from the message queue.
-  const auto s = scenario(api_with_workers(distribution("deterministic", 1), 1,
-                                           distribution("deterministic", 1.5)),
-                          10, 0, 2, 1);
+  const auto s = scenario(
+      api_with_workers(distribution("deterministic", 1), 1, distribution("deterministic", 1.5)), 10,
+      0, 2, 1);
   Network network(s, 0);
   const ReplicationResult r = network.run();
   const auto& api = r.nodes[1];
   CHECK(metric(api, "arrivals") == 10);
   CHECK(metric(api, "completions") == 6);  // at 2.5, 4, 5.5, 7, 8.5, 10
   CHECK(metric(api, "in_system.end") == 4);
-  CHECK(metric(api, "W") == 16.5 / 6);               // processing delays 1.5, 2, ..., 4
-  CHECK(metric(api, "consumer_lag") == 7.5 / 6);     // waits 0, 0.5, ..., 2.5 of those 6
-  CHECK(metric(api, "L") == 2.25);                   // = the worker station's L
+  CHECK(metric(api, "W") == 16.5 / 6);            // processing delays 1.5, 2, ..., 4
+  CHECK(metric(api, "consumer_lag") == 7.5 / 6);  // waits 0, 0.5, ..., 2.5 of those 6
+  CHECK(metric(api, "L") == 2.25);                // = the worker station's L
   CHECK(metric(api, "L") == metric(r.nodes[3], "L"));
   // The callers' own journey ends at the acknowledgement.
   CHECK(metric(r.nodes[2], "completions") == 10);
@@ -88,13 +88,14 @@ TEST_CASE("async: a rejected message is counted at the async node, not end to en
 }
 
 TEST_CASE("async: messages keep the caller's class and key") {
-  Json nodes = api_with_workers(distribution("deterministic", 1), 1,
-                                distribution("deterministic", 0.5));
+  Json nodes =
+      api_with_workers(distribution("deterministic", 1), 1, distribution("deterministic", 0.5));
   nodes[0]["class"] = "bulk";
-  Json document = {{"duration", 10},
-                   {"warmup", 0},
-                   {"classes", Json::array({Json{{"name", "interactive"}}, Json{{"name", "bulk"}}})},
-                   {"nodes", nodes}};
+  Json document = {
+      {"duration", 10},
+      {"warmup", 0},
+      {"classes", Json::array({Json{{"name", "interactive"}}, Json{{"name", "bulk"}}})},
+      {"nodes", nodes}};
   const auto s = models::parse_scenario(std::move(document), "<test>");
   Network network(s, 0);
   const ReplicationResult r = network.run();
@@ -104,25 +105,28 @@ TEST_CASE("async: messages keep the caller's class and key") {
 
 TEST_SUITE("statistical") {
   TEST_CASE("async into an M/M/4 worker pool at rho 0.75: the message queue is Erlang C") {
-    // Asserts |mean - theory| <= the 99.9% half-width, and the half-width <= 3% of theory.
+    // Asserts |mean - theory| <= the 99.9% half-width, and the half-width <= 3% of theory (5%
+    // for the consumer lag, a wait, 1% for the throughput).
     const double lambda = 3, mu = 1;
     const int servers = 4;
     const auto s = scenario(api_with_workers(distribution("exponential", 1 / lambda), servers,
                                              distribution("exponential", 1 / mu)),
-                            20000, 500, 10, 301);
+                            200000, 500, 10, 301);
     const auto result = models::run_experiment(s, 2);
     const auto m = analytic::mmc(lambda, mu, servers);
     struct Expected {
-      const char* metric;
+      std::string metric;
       double theory;
+      double max_relative_width;  // waits vary more than sojourns, as in test_statistical
     };
-    for (const Expected& x : {Expected{"W", m.W}, Expected{"L", m.L},
-                              Expected{"consumer_lag", m.Wq}, Expected{"throughput", lambda}}) {
+    for (const Expected& x :
+         {Expected{"W", m.W, 0.03}, Expected{"L", m.L, 0.03}, Expected{"consumer_lag", m.Wq, 0.05},
+          Expected{"throughput", lambda, 0.01}}) {
       const sim::Estimate e = models::estimate_metric(result, 1, x.metric, 0.999);
       INFO(x.metric, ": mean ", e.mean, " half-width ", e.half_width, " theory ", x.theory,
            " replications 10 seed 301");
       CHECK(std::fabs(e.mean - x.theory) <= e.half_width);
-      CHECK(e.half_width <= 0.03 * x.theory);
+      CHECK(e.half_width <= x.max_relative_width * x.theory);
     }
     // The callers' response is the acknowledgement: no time at all.
     CHECK(models::estimate_metric(result, 5, "W", 0.999).mean == 0);

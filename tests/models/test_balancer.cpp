@@ -33,8 +33,7 @@ Json balancer(const std::string& name, const std::string& policy,
   return node;
 }
 
-Json keyed_source(const std::string& name, double rate, std::uint64_t keys,
-                  const std::string& to) {
+Json keyed_source(const std::string& name, double rate, std::uint64_t keys, const std::string& to) {
   Json node = source(name, distribution("exponential", 1 / rate), to);
   node["keys"] = {{"count", keys}};
   return node;
@@ -93,19 +92,19 @@ TEST_SUITE("balancer") {
   }
 
   TEST_CASE("smooth weighted round robin 5, 1, 1 gives nginx's a a b a c a a") {
-    const Json nodes = {every_second("lb"),
-                        balancer("lb", "smooth_weighted_round_robin", {"a", "b", "c"},
-                                 {{"weights", {5, 1, 1}}}),
-                        sink("a"), sink("b"), sink("c")};
+    const Json nodes = {
+        every_second("lb"),
+        balancer("lb", "smooth_weighted_round_robin", {"a", "b", "c"}, {{"weights", {5, 1, 1}}}),
+        sink("a"), sink("b"), sink("c")};
     CHECK(dispatch_order(nodes, 1, {"a", "b", "c"}, 14) == "aabacaaaabacaa");
   }
 
   TEST_CASE("smooth weighted round robin 2, 1 with fractional weights 1, 0.5 alike") {
     for (const Json& weights : {Json{2, 1}, Json{1, 0.5}}) {
-      const Json nodes = {every_second("lb"),
-                          balancer("lb", "smooth_weighted_round_robin", {"a", "b"},
-                                   {{"weights", weights}}),
-                          sink("a"), sink("b")};
+      const Json nodes = {
+          every_second("lb"),
+          balancer("lb", "smooth_weighted_round_robin", {"a", "b"}, {{"weights", weights}}),
+          sink("a"), sink("b")};
       CHECK(dispatch_order(nodes, 1, {"a", "b"}, 6) == "abaaba");
     }
   }
@@ -116,7 +115,8 @@ TEST_SUITE("balancer") {
                         balancer("lb", "least_connections", {"a", "b", "c"}),
                         station("a", 1, distribution("deterministic", 0.5), "out"),
                         station("b", 1, distribution("deterministic", 100), "out"),
-                        station("c", 1, distribution("deterministic", 100), "out"), sink("out")};
+                        station("c", 1, distribution("deterministic", 100), "out"),
+                        sink("out")};
     // All empty: a, b, c in turn; then a is the only empty one.
     CHECK(dispatch_order(nodes, 1, {"a", "b", "c"}, 8) == "abcaaaaa");
   }
@@ -126,25 +126,25 @@ TEST_SUITE("balancer") {
                         balancer("lb", "least_connections", {"a", "b", "c"}),
                         station("a", 1, distribution("deterministic", 100), "out"),
                         station("b", 1, distribution("deterministic", 100), "out"),
-                        station("c", 1, distribution("deterministic", 100), "out"), sink("out")};
+                        station("c", 1, distribution("deterministic", 100), "out"),
+                        sink("out")};
     CHECK(dispatch_order(nodes, 1, {"a", "b", "c"}, 9) == "abcabcabc");
   }
 
   TEST_CASE("weighted least connections keeps occupancy / weight level") {
     // Nothing completes: occupancy is the count sent. a (weight 2) takes two for each of b's.
-    const Json nodes = {every_second("lb"),
-                        balancer("lb", "weighted_least_connections", {"a", "b"},
-                                 {{"weights", {2, 1}}}),
-                        station("a", 1, distribution("deterministic", 100), "out"),
-                        station("b", 1, distribution("deterministic", 100), "out"), sink("out")};
+    const Json nodes = {
+        every_second("lb"),
+        balancer("lb", "weighted_least_connections", {"a", "b"}, {{"weights", {2, 1}}}),
+        station("a", 1, distribution("deterministic", 100), "out"),
+        station("b", 1, distribution("deterministic", 100), "out"), sink("out")};
     // 1: both 0, a; 2: b is 0; 3: a 1/2 < b 1/1; 4: a 2/2 = b 1/1, the scan starts after a,
     // so b; 5: a 2/2 < b 2/1; 6: a 3/2 < b 2; 7: a 4/2 = b 2, scan from b; 8, 9: a.
     CHECK(dispatch_order(nodes, 1, {"a", "b"}, 9) == "ababaabaa");
   }
 
   TEST_CASE("power of d = n samples every backend, so it always finds the empty one") {
-    const Json nodes = {every_second("lb"),
-                        balancer("lb", "power_of_d", {"a", "b"}, {{"d", 2}}),
+    const Json nodes = {every_second("lb"), balancer("lb", "power_of_d", {"a", "b"}, {{"d", 2}}),
                         station("a", 1, distribution("deterministic", 0.5), "out"),
                         station("b", 1, distribution("deterministic", 1e6), "out"), sink("out")};
     const auto r = run_arrivals(nodes, 1000);
@@ -160,7 +160,8 @@ TEST_SUITE("balancer") {
                         balancer("lb", "power_of_d", {"a", "b", "c"}),
                         station("a", 1, distribution("deterministic", 0.5), "out"),
                         station("b", 1, distribution("deterministic", 1e6), "out"),
-                        station("c", 1, distribution("deterministic", 1e6), "out"), sink("out")};
+                        station("c", 1, distribution("deterministic", 1e6), "out"),
+                        sink("out")};
     const int n = 3000;
     const auto r = run_arrivals(nodes, n);
     const double b = metric(r.nodes[1], "sent.b");
@@ -183,8 +184,8 @@ TEST_SUITE("balancer") {
     }
     // key_share is the exact fraction of the keys 0 .. N-1 each backend owns.
     Json nodes = {keyed_source("in", 1, 1000, "lb"),
-                  balancer("lb", "consistent_hash", backends, {{"virtual_nodes", 100}}),
-                  sink("a"), sink("b"), sink("c")};
+                  balancer("lb", "consistent_hash", backends, {{"virtual_nodes", 100}}), sink("a"),
+                  sink("b"), sink("c")};
     const auto r = run_arrivals(nodes, 10);
     const std::vector<double> shares = ring.key_shares(1000);
     double total = 0;
@@ -216,7 +217,8 @@ TEST_SUITE("hash_ring") {
     // An independent brute-force lookup over the same points.
     std::vector<std::pair<std::uint64_t, std::size_t>> points;
     for (std::size_t b = 0; b < backends.size(); ++b) {
-      for (int v = 0; v < 7; ++v) points.push_back({HashRing::virtual_node_point(backends[b], v), b});
+      for (int v = 0; v < 7; ++v)
+        points.push_back({HashRing::virtual_node_point(backends[b], v), b});
     }
     std::sort(points.begin(), points.end());
     for (std::uint64_t key = 0; key < 20000; ++key) {
@@ -378,8 +380,9 @@ std::vector<BadInput> bad_inputs() {
        "/nodes/1/weights/2", "-2", "a weight in (0, 1e+09]"},
       {"weight as word", with_balancer(R"("policy": "weighted_random", "weights": ["x", 1, 1])"),
        "/nodes/1/weights/0", R"("x")", "a weight in (0, 1e+09]"},
-      {"weights with round robin", with_balancer(R"("policy": "round_robin", "weights": [1, 1, 1])"),
-       "/nodes/1/weights", R"(key "weights" with policy "round_robin")",
+      {"weights with round robin",
+       with_balancer(R"("policy": "round_robin", "weights": [1, 1, 1])"), "/nodes/1/weights",
+       R"(key "weights" with policy "round_robin")",
        R"(no "weights": only policies weighted_random, smooth_weighted_round_robin or )"
        R"(weighted_least_connections take it)"},
       {"d with least connections", with_balancer(R"("policy": "least_connections", "d": 2)"),
@@ -461,9 +464,8 @@ bool has_check(const models::Validation& v, const std::string& node, const std::
 
 bool mentions(const models::Validation& v, const std::string& node, const std::string& text) {
   const auto* theory = theory_of(v, node);
-  return theory != nullptr &&
-         (theory->detail.find(text) != std::string::npos ||
-          theory->model.find(text) != std::string::npos);
+  return theory != nullptr && (theory->detail.find(text) != std::string::npos ||
+                               theory->model.find(text) != std::string::npos);
 }
 
 Json web(const std::string& name, int servers = 1, double mean = 0.1) {
@@ -480,10 +482,9 @@ Json limited_web(const std::string& name) {
 
 TEST_SUITE("validate") {
   TEST_CASE("random splitting makes M/M/1 backends; round robin makes E3/M/1 ones") {
-    const auto random =
-        validate_nodes({source("in", distribution("exponential", 1 / 24.0), "lb"),
-                        balancer("lb", "random", {"a", "b", "c"}), web("a"), web("b"), web("c"),
-                        sink("out")});
+    const auto random = validate_nodes({source("in", distribution("exponential", 1 / 24.0), "lb"),
+                                        balancer("lb", "random", {"a", "b", "c"}), web("a"),
+                                        web("b"), web("c"), sink("out")});
     CHECK(theory_of(random, "a")->model == "M/M/1");
     CHECK(has_check(random, "lb", "share.b"));
     CHECK(has_check(random, "end to end", "W"));
@@ -517,10 +518,10 @@ TEST_SUITE("validate") {
   TEST_CASE("a random balancer in a feedback loop is part of a Jackson network") {
     Json retry = web("b");
     retry["to"] = Json::array({{{"node", "lb"}, {"p", 0.2}}, {{"node", "out"}, {"p", 0.8}}});
-    const auto v = validate_nodes({source("in", distribution("exponential", 0.5), "lb"),
-                                   balancer("lb", "weighted_random", {"a", "b"},
-                                            {{"weights", {1, 1}}}),
-                                   web("a", 1, 0.5), retry, sink("out")});
+    const auto v =
+        validate_nodes({source("in", distribution("exponential", 0.5), "lb"),
+                        balancer("lb", "weighted_random", {"a", "b"}, {{"weights", {1, 1}}}),
+                        web("a", 1, 0.5), retry, sink("out")});
     CHECK(mentions(v, "a", "Jackson"));
     CHECK(has_check(v, "b", "L"));
     CHECK(v.passed());
@@ -529,15 +530,15 @@ TEST_SUITE("validate") {
   TEST_CASE("policies without a closed form say so") {
     for (const char* policy : {"least_connections", "power_of_d"}) {
       CAPTURE(policy);
-      const auto v = validate_nodes({source("in", distribution("exponential", 0.1), "lb"),
-                                     balancer("lb", policy, {"a", "b"}), web("a"), web("b"),
-                                     sink("out")});
+      const auto v =
+          validate_nodes({source("in", distribution("exponential", 0.1), "lb"),
+                          balancer("lb", policy, {"a", "b"}), web("a"), web("b"), sink("out")});
       CHECK(mentions(v, "a", "arrivals are not Poisson"));
       CHECK(v.passed());
     }
-    const auto small = validate_nodes({source("in", distribution("exponential", 0.1), "lb"),
-                                       balancer("lb", "power_of_d", {"a", "b"}), web("a"),
-                                       web("b"), sink("out")});
+    const auto small =
+        validate_nodes({source("in", distribution("exponential", 0.1), "lb"),
+                        balancer("lb", "power_of_d", {"a", "b"}), web("a"), web("b"), sink("out")});
     CHECK(mentions(small, "lb", "the mean-field limit needs n >= 10"));
     CHECK(has_check(small, "a", "utilization"));
     CHECK_FALSE(has_check(small, "a", "W"));
@@ -551,10 +552,9 @@ TEST_SUITE("validate") {
     CHECK(has_check(v, "lb", "share.c"));
     CHECK(v.passed());
 
-    const auto mixed = validate_nodes({keyed_source("in", 5, 1000, "lb"),
-                                       keyed_source("more", 5, 50, "lb"),
-                                       balancer("lb", "consistent_hash", {"a", "b"}), web("a"),
-                                       web("b"), sink("out")});
+    const auto mixed = validate_nodes(
+        {keyed_source("in", 5, 1000, "lb"), keyed_source("more", 5, 50, "lb"),
+         balancer("lb", "consistent_hash", {"a", "b"}), web("a"), web("b"), sink("out")});
     CHECK(mentions(mixed, "lb", "key spaces of different sizes"));
     CHECK_FALSE(has_check(mixed, "lb", "share.a"));
     CHECK(mixed.passed());
@@ -584,8 +584,7 @@ void check(const Simulated& s, std::size_t node, const std::string& metric, doub
   const sim::Estimate e = models::estimate_metric(s.result, node, metric, kConfidence);
   const double resolution = percentile ? sim::QuantileHistogram::kRelativeError * theory : 0;
   INFO(s.scenario.nodes[node].name, " ", metric, ": mean ", e.mean, " half-width ", e.half_width,
-       " theory ", theory, " replications ", s.scenario.replications, " seed ",
-       s.scenario.seed);
+       " theory ", theory, " replications ", s.scenario.replications, " seed ", s.scenario.seed);
   CHECK(std::fabs(e.mean - theory) <= e.half_width + resolution);
   CHECK(e.half_width <= max_relative_width * std::fabs(theory));
 }
@@ -613,10 +612,10 @@ TEST_SUITE("statistical") {
 
   TEST_CASE("round robin over 3 backends: E3/M/1 by the GI/M/1 root") {
     const double lambda = 24, mu = 10;  // each backend: 8/s, rho 0.8
-    const auto s = simulate({source("in", distribution("exponential", 1 / lambda), "lb"),
-                             balancer("lb", "round_robin", {"a", "b", "c"}), web("a"), web("b"),
-                             web("c"), sink("out")},
-                            50000, 1000, 10, 202);
+    const auto s = simulate(
+        {source("in", distribution("exponential", 1 / lambda), "lb"),
+         balancer("lb", "round_robin", {"a", "b", "c"}), web("a"), web("b"), web("c"), sink("out")},
+        50000, 1000, 10, 202);
     const double rate = lambda / 3;
     const double sigma = analytic::gi_m_1_sigma(
         [&](double x) { return analytic::erlang_transform(3, rate, x); }, rate, mu);
@@ -638,10 +637,10 @@ TEST_SUITE("statistical") {
   TEST_CASE("consistent hashing: each backend is M/M/1 at lambda x key_share") {
     const double lambda = 28;
     const std::vector<std::string> backends = {"a", "b", "c", "d"};
-    const auto s = simulate({keyed_source("in", lambda, 1000, "lb"),
-                             balancer("lb", "consistent_hash", backends), web("a"), web("b"),
-                             web("c"), web("d"), sink("out")},
-                            50000, 1000, 10, 203);
+    const auto s = simulate(
+        {keyed_source("in", lambda, 1000, "lb"), balancer("lb", "consistent_hash", backends),
+         web("a"), web("b"), web("c"), web("d"), sink("out")},
+        50000, 1000, 10, 203);
     const std::vector<double> shares = HashRing(backends, 100).key_shares(1000);
     for (std::size_t b = 0; b < backends.size(); ++b) {
       CAPTURE(backends[b]);
@@ -665,7 +664,7 @@ TEST_SUITE("statistical") {
     nodes.push_back(balancer("lb", "power_of_d", backends));
     for (const auto& name : backends) nodes.push_back(web(name, 1, 1 / mu));
     nodes.push_back(sink("out"));
-    const auto s = simulate(nodes, 5000, 500, 16, 204);
+    const auto s = simulate(nodes, 8000, 800, 16, 204);
     const double limit = analytic::power_of_d_mean_number(rho, 2) / (rho * mu);
     const sim::Estimate w =
         models::estimate_metric(s.result, s.scenario.nodes.size(), "W", kConfidence);

@@ -78,7 +78,7 @@ TEST_CASE("clients: two users, deterministic think 1 s and service 0.5 s, timeli
   CHECK(metric(u, "arrival_rate") == 1.3);
   // Eleven replies after 0.5 s, one after 1.0 s (a running mean: equal up to rounding).
   CHECK(metric(u, "W") == doctest::Approx(6.5 / 12).epsilon(1e-15));
-  CHECK(metric(u, "L") == 0.65);      // 6.5 request-seconds outstanding in [0, 10]
+  CHECK(metric(u, "L") == 0.65);  // 6.5 request-seconds outstanding in [0, 10]
   CHECK(metric(u, "sojourn.p99.9") == 1.0);
   CHECK(metric(u, "think") == 1.0);  // 13 think times ended in the window
   CHECK(metric(u, "response_time_law") == doctest::Approx(6.5 / 12 - (2 / 1.2 - 1.0)));
@@ -223,14 +223,13 @@ TEST_SUITE("validate") {
 
     Json limited = station("s", 1, distribution("exponential", 0.2), "out");
     limited["capacity"] = 3;
-    CHECK(detail({clients("users", 4, distribution("exponential", 1.0), "s"), limited,
-                  sink("out")},
+    CHECK(detail({clients("users", 4, distribution("exponential", 1.0), "s"), limited, sink("out")},
                  "users")
               .find("station s has a capacity of 3 for 4 users") != std::string::npos);
     limited["capacity"] = 4;  // can never turn anyone away: still product form
-    const auto s = scenario(
-        {clients("users", 4, distribution("exponential", 1.0), "s"), limited, sink("out")}, 500,
-        50, 3, 305);
+    const auto s =
+        scenario({clients("users", 4, distribution("exponential", 1.0), "s"), limited, sink("out")},
+                 500, 50, 3, 305);
     const auto v = models::validate(s, models::run_experiment(s, 2));
     CHECK(theory_of(v, "s")->model == "MVA station, 1 exponential server");
 
@@ -246,8 +245,8 @@ TEST_CASE("clients: bad input names the node, the key and what was expected") {
   const std::string station_node =
       R"({"name": "s", "type": "station", "service": {"dist": "exponential", "mean": 0.5}, "to": "out"})";
   auto with_clients = [&](const std::string& fields) {
-    return R"({"duration": 100, "nodes": [{"name": "u", "type": "clients", )" + fields +
-           R"(}, )" + station_node + R"(, {"name": "out", "type": "sink"}]})";
+    return R"({"duration": 100, "nodes": [{"name": "u", "type": "clients", )" + fields + R"(}, )" +
+           station_node + R"(, {"name": "out", "type": "sink"}]})";
   };
   const std::string think = R"("think": {"dist": "exponential", "mean": 1})";
   struct Case {
@@ -262,7 +261,8 @@ TEST_CASE("clients: bad input names the node, the key and what was expected") {
        "bad.json: /nodes/0/users: found 2.5, expected an integer in [1, 1000000]"},
       {"missing think", with_clients(R"("users": 3, "to": "s")"),
        R"(bad.json: /nodes/0: found no key "think", expected a "think" distribution of think times, s)"},
-      {"zero think", with_clients(R"("users": 3, "think": {"dist": "exponential", "mean": 0}, "to": "s")"),
+      {"zero think",
+       with_clients(R"("users": 3, "think": {"dist": "exponential", "mean": 0}, "to": "s")"),
        "bad.json: /nodes/0/think/mean: found 0, expected a number > 0"},
       {"missing to", with_clients(R"("users": 3, )" + think),
        R"(bad.json: /nodes/0: found no key "to", expected a node name, or a list of {"node": name, "p": probability} summing to 1)"},

@@ -44,13 +44,15 @@ std::vector<double> stationary(
       out[s] += rate;
     });
   }
-  std::vector<double> pi(states, 1.0 / static_cast<double>(states));
+  // States without transitions out are unreachable ones of the encoding: probability 0.
+  std::vector<double> pi(states);
+  for (std::size_t s = 0; s < states; ++s) pi[s] = out[s] > 0 ? 1.0 : 0.0;
   for (int sweep = 0; sweep < 100000; ++sweep) {
     double change = 0;
     for (std::size_t s = 0; s < states; ++s) {
       double inflow = 0;
       for (const auto& [t, rate] : incoming[s]) inflow += pi[t] * rate;
-      const double next = out[s] > 0 ? inflow / out[s] : pi[s];
+      const double next = out[s] > 0 ? inflow / out[s] : 0.0;
       change = std::max(change, std::fabs(next - pi[s]));
       pi[s] = next;
     }
@@ -183,8 +185,8 @@ TEST_SUITE("analytic") {
   TEST_CASE("Cobham M/M/1 priority agrees with the Markov chain solved numerically") {
     for (const auto& [lambda0, mu0, lambda1, mu1] :
          std::vector<std::array<double, 4>>{{0.2, 1, 0.15, 0.5}, {0.3, 1.5, 0.3, 1}}) {
-      const auto formula = analytic::mg1_priority_waits(
-          {{lambda0, 1 / mu0, 1, 0}, {lambda1, 1 / mu1, 1, 1}});
+      const auto formula =
+          analytic::mg1_priority_waits({{lambda0, 1 / mu0, 1, 0}, {lambda1, 1 / mu1, 1, 1}});
       const auto chain = mm1_priority_by_markov_chain(lambda0, mu0, lambda1, mu1, 90);
       CAPTURE(lambda0);
       CHECK(formula[0] == rel(chain[0], 1e-8));
@@ -267,10 +269,10 @@ TEST_CASE("priority: a waiting gold request is served before bronze requests tha
   const ReplicationResult r = network.run();
   const auto& q = r.nodes[2];
   CHECK(metric(q, "completions") == 4);
-  CHECK(metric(q, "W.gold") == 2.25);  // 2.5 and 2
+  CHECK(metric(q, "W.gold") == 2.25);                                      // 2.5 and 2
   CHECK(metric(q, "Wq.gold") == doctest::Approx(2.0 / 3).epsilon(1e-12));  // 0.5, 0, 1.5
-  CHECK(metric(q, "W.bronze") == 4.5);   // 2 and 7
-  CHECK(metric(q, "Wq.bronze") == 2.5);  // 0 and 5
+  CHECK(metric(q, "W.bronze") == 4.5);                                     // 2 and 7
+  CHECK(metric(q, "Wq.bronze") == 2.5);                                    // 0 and 5
   CHECK(metric(q, "throughput.gold") == 0.2);
   CHECK(metric(q, "throughput.bronze") == 0.2);
   CHECK(metric(q, "sojourn.bronze.p99.9") == 7);
@@ -299,8 +301,7 @@ TEST_CASE("FIFO with per-class service: each class is served for its own time") 
 
 TEST_CASE("a single class: no per-class metrics, and the FIFO station is unchanged") {
   const auto s = scenario({source("in", distribution("deterministic", 1), "q"),
-                           station("q", 1, distribution("deterministic", 1.5), "out"),
-                           sink("out")},
+                           station("q", 1, distribution("deterministic", 1.5), "out"), sink("out")},
                           10, 0, 2, 1);
   Network network(s, 0);
   const ReplicationResult r = network.run();
@@ -331,8 +332,8 @@ TEST_SUITE("statistical") {
              {"service_by_class", {{"bronze", {{"dist", "erlang"}, {"k", 2}, {"mean", 2}}}}},
              {"to", "out"}},
         sink("out")};
-    const auto s = with_classes(nodes, classes({{"gold", 0}, {"bronze", 1}}), 200000, 2000, 10,
-                                401);
+    const auto s =
+        with_classes(nodes, classes({{"gold", 0}, {"bronze", 1}}), 400000, 2000, 10, 401);
     const auto result = models::run_experiment(s, 2);
     const auto waits = analytic::mg1_priority_waits({{0.3, 1, 1, 0}, {0.2, 2, 0.5, 1}});
     check(result, 2, "Wq.gold", waits[0], 0.03);    // 1.2857
@@ -352,8 +353,8 @@ TEST_SUITE("statistical") {
              {"service", distribution("exponential", 1)},
              {"to", "out"}},
         sink("out")};
-    const auto s = with_classes(nodes, classes({{"gold", 0}, {"bronze", 1}}), 100000, 2000, 10,
-                                402);
+    const auto s =
+        with_classes(nodes, classes({{"gold", 0}, {"bronze", 1}}), 300000, 2000, 10, 402);
     const auto result = models::run_experiment(s, 2);
     const auto waits = analytic::mmc_priority_waits({0.6, 0.8}, {0, 1}, 1, 2);
     check(result, 2, "Wq.gold", waits[0], 0.04);
@@ -408,11 +409,11 @@ TEST_SUITE("errors") {
         {"class name with a dot", document(R"("classes": [{"name": "a.b"}], )", source, station),
          R"(bad.json: /classes/0/name: found "a.b", expected a class name of letters, digits, )"
          R"('_' or '-')"},
-        {"negative priority", document(R"("classes": [{"name": "a", "priority": -1}], )", source,
-                                       station),
+        {"negative priority",
+         document(R"("classes": [{"name": "a", "priority": -1}], )", source, station),
          "bad.json: /classes/0/priority: found -1, expected an integer in [0, 1000]"},
-        {"unknown class key", document(R"("classes": [{"name": "a", "priorty": 1}], )", source,
-                                       station),
+        {"unknown class key",
+         document(R"("classes": [{"name": "a", "priorty": 1}], )", source, station),
          R"(bad.json: /classes/0/priorty: found unknown key "priorty", expected one of the keys name, )"
          R"(priority or description (did you mean "priority"?))"},
         {"service_by_class naming an unknown class",
@@ -421,7 +422,8 @@ TEST_SUITE("errors") {
                                 R"("mean": 1}})")),
          R"(bad.json: /nodes/1/service_by_class/silver: found unknown class "silver", expected )"
          R"(a class defined in "classes": gold or bronze)"},
-        {"service_by_class empty", document(two, source, with(station, R"("service_by_class": {})")),
+        {"service_by_class empty",
+         document(two, source, with(station, R"("service_by_class": {})")),
          "bad.json: /nodes/1/service_by_class: found an empty object, expected an object {class "
          "name: service distribution, ...}"},
         {"service_by_class bad distribution",

@@ -41,7 +41,8 @@ TEST_SUITE("analytic") {
       CHECK(g.p_wait == rel(m.p_wait, 1e-12));
       CHECK(g.utilization == rel(m.utilization, 1e-12));
       for (double q : {0.5, 0.9, 0.999}) {
-        CHECK(gi_m_1_sojourn_quantile(1.0, rho, q) == rel(mm1_sojourn_quantile(rho, 1.0, q), 1e-12));
+        CHECK(gi_m_1_sojourn_quantile(1.0, rho, q) ==
+              rel(mm1_sojourn_quantile(rho, 1.0, q), 1e-12));
         CHECK(gi_m_1_wait_quantile(1.0, rho, q) ==
               doctest::Approx(mmc_wait_quantile(rho, 1.0, 1, q)).epsilon(1e-12));
       }
@@ -55,7 +56,8 @@ TEST_SUITE("analytic") {
     for (double rho : {0.1, 0.6, 0.9, 0.99}) {
       CAPTURE(rho);
       // Scale-free: only rho matters.
-      CHECK(erlang_sigma(2, 3 * rho, 3.0) == rel((1 + 4 * rho - std::sqrt(1 + 8 * rho)) / 2, 1e-11));
+      CHECK(erlang_sigma(2, 3 * rho, 3.0) ==
+            rel((1 + 4 * rho - std::sqrt(1 + 8 * rho)) / 2, 1e-11));
     }
   }
 

@@ -152,8 +152,7 @@ TEST_SUITE("mva") {
 
   TEST_CASE("one user never queues: X = 1 / (D + Z), R = D") {
     const std::vector<MvaStation> stations = {MvaStation::queueing(0.3, 1),
-                                              MvaStation::queueing(0.2, 4),
-                                              MvaStation::delay(0.5)};
+                                              MvaStation::queueing(0.2, 4), MvaStation::delay(0.5)};
     const MvaResult r = mva(1, 2.0, stations);
     CHECK(r.throughput == rel(1 / 3.0, 1e-14));
     CHECK(r.response == rel(1.0, 1e-14));
@@ -174,8 +173,7 @@ TEST_SUITE("mva") {
       long double term = 1, sum = 0;
       for (int n = 0; n <= machines; ++n) {
         if (n > 0) {
-          term *= static_cast<long double>(machines - n + 1) * repair / up /
-                  std::min(n, repairmen);
+          term *= static_cast<long double>(machines - n + 1) * repair / up / std::min(n, repairmen);
         }
         p[static_cast<std::size_t>(n)] = term;
         sum += term;
@@ -191,7 +189,8 @@ TEST_SUITE("mva") {
         std::vector<long double> others(static_cast<std::size_t>(machines));
         long double t = 1, s = 0;
         for (int n = 0; n < machines; ++n) {
-          if (n > 0) t *= static_cast<long double>(machines - n) * repair / up / std::min(n, repairmen);
+          if (n > 0)
+            t *= static_cast<long double>(machines - n) * repair / up / std::min(n, repairmen);
           others[static_cast<std::size_t>(n)] = t;
           s += t;
         }
@@ -215,10 +214,10 @@ TEST_SUITE("mva") {
     // 40%: think; db -> 50%: web, 50%: hop (delay, 0.3 s) -> think.
     // Visits per cycle: web 1 / (1 - 0.3) = 10/7, db 0.6 web = 6/7, hop 0.5 db = 3/7.
     const std::vector<ChainNode> chain = {
-        {1 / 2.0, 0, {0, 1, 0, 0}},        // think
-        {1 / 0.4, 3, {0.4, 0, 0.6, 0}},    // web
-        {1 / 0.25, 1, {0, 0.5, 0, 0.5}},   // db
-        {1 / 0.3, 0, {1, 0, 0, 0}},        // hop
+        {1 / 2.0, 0, {0, 1, 0, 0}},       // think
+        {1 / 0.4, 3, {0.4, 0, 0.6, 0}},   // web
+        {1 / 0.25, 1, {0, 0.5, 0, 0.5}},  // db
+        {1 / 0.3, 0, {1, 0, 0, 0}},       // hop
     };
     const double web = 10.0 / 7, db = 6.0 / 7, hop = 3.0 / 7;
     const std::vector<MvaStation> stations = {MvaStation::queueing(web * 0.4, 3),
@@ -245,14 +244,13 @@ TEST_SUITE("mva") {
     // (1 server, 0.1 s); db and cache -> think. Both multi-server stations saturate at N = 12.
     // Visits per cycle: app 1, db 0.5, cache 0.5.
     const std::vector<ChainNode> chain = {
-        {1 / 2.5, 0, {0, 1, 0, 0}},       // think
-        {1 / 0.5, 2, {0, 0, 0.5, 0.5}},   // app
-        {1 / 0.9, 3, {1, 0, 0, 0}},       // db
-        {1 / 0.1, 1, {1, 0, 0, 0}},       // cache
+        {1 / 2.5, 0, {0, 1, 0, 0}},      // think
+        {1 / 0.5, 2, {0, 0, 0.5, 0.5}},  // app
+        {1 / 0.9, 3, {1, 0, 0, 0}},      // db
+        {1 / 0.1, 1, {1, 0, 0, 0}},      // cache
     };
-    const std::vector<MvaStation> stations = {MvaStation::queueing(0.5, 2),
-                                              MvaStation::queueing(0.45, 3),
-                                              MvaStation::queueing(0.05, 1)};
+    const std::vector<MvaStation> stations = {
+        MvaStation::queueing(0.5, 2), MvaStation::queueing(0.45, 3), MvaStation::queueing(0.05, 1)};
     for (int users : {1, 2, 3, 4, 7, 12}) {
       CAPTURE(users);
       const ChainSolution exact = solve_chain(chain, users);
