@@ -124,6 +124,13 @@ Analysis analyse(const ForkConfig& config, const AnalysisContext& context);
 /// validate: Flatto-Hahn / Nelson-Tantawi for 2 identical M/M/1 branches (exact) or n of them
 /// (approximation, shown but not checked); otherwise says why no closed form applies.
 Analysis analyse(const JoinConfig& config, const AnalysisContext& context);
+/// A node other than a sink or `stop` that requests starting at two different nodes of `starts`
+/// can both reach, if any: copies of one stream sent down such routes merge there, and the
+/// superposition of two copies of a Poisson stream is not Poisson.
+std::optional<std::size_t> where_copies_meet(const Scenario& scenario,
+                                             const std::vector<std::size_t>& starts,
+                                             std::optional<std::size_t> stop);
+
 /// Forks and joins change the number of requests, so they are not random routers (no Jackson
 /// traffic equations through them).
 std::optional<std::vector<double>> routing_fractions(const ForkConfig&, const NodeSpec&);

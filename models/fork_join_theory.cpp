@@ -55,11 +55,42 @@ std::optional<double> identical_mm1_branches(const Scenario& scenario, std::size
 
 }  // namespace
 
-Analysis analyse(const ForkConfig&, const AnalysisContext& context) {
+std::optional<std::size_t> where_copies_meet(const Scenario& scenario,
+                                             const std::vector<std::size_t>& starts,
+                                             std::optional<std::size_t> stop) {
+  // reached_from[i]: the first start whose routes reach node i.
+  std::vector<std::optional<std::size_t>> reached_from(scenario.nodes.size());
+  for (std::size_t s = 0; s < starts.size(); ++s) {
+    std::vector<bool> seen(scenario.nodes.size(), false);
+    std::vector<std::size_t> stack = {starts[s]};
+    while (!stack.empty()) {
+      const std::size_t i = stack.back();
+      stack.pop_back();
+      if (seen[i] || i == stop || std::holds_alternative<SinkConfig>(scenario.nodes[i].config)) {
+        continue;
+      }
+      seen[i] = true;
+      if (reached_from[i] && *reached_from[i] != s) return i;
+      reached_from[i] = s;
+      for (std::size_t t : scenario.nodes[i].targets) stack.push_back(t);
+    }
+  }
+  return std::nullopt;
+}
+
+Analysis analyse(const ForkConfig& config, const AnalysisContext& context) {
   // Every branch gets a copy of the input stream: each copy alone is the same process (Poisson
-  // if the input is), though the copies are not independent of one another.
+  // if the input is), though the copies are not independent of one another, so where two
+  // branches meet again before the join their superposition is not Poisson.
   Analysis analysis;
-  analysis.outputs = split(context.input, context.spec);
+  Flow copy = context.input;
+  if (const auto meet = where_copies_meet(context.scenario, context.spec.targets, config.join);
+      meet && copy.poisson) {
+    copy.poisson = false;
+    copy.why_not = fmt::format("branches of fork {} meet again at {}, so it sees the same requests "
+                               "twice over", context.spec.name, context.scenario.nodes[*meet].name);
+  }
+  analysis.outputs = split(copy, context.spec);
   return analysis;
 }
 

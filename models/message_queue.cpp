@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "models/fork_join.hpp"
 #include "models/network.hpp"
 #include "models/report.hpp"
 #include "models/theory_analysis.hpp"
@@ -104,8 +105,16 @@ Analysis analyse(const AsyncConfig&, const AnalysisContext& context) {
   Analysis analysis;
   analysis.theory = {spec.name, "", ""};
   // The messages are created one per caller, at the callers' arrival instants: the consumer sees
-  // the very stream that arrives here (Poisson if it is), and so does the ack route.
-  analysis.outputs = {input, input};
+  // the very stream that arrives here (Poisson if it is), and so does the ack route, unless the
+  // two routes meet again (two copies of one stream together are not Poisson).
+  Flow copy = input;
+  if (const auto meet = where_copies_meet(scenario, spec.targets, std::nullopt);
+      meet && copy.poisson) {
+    copy.poisson = false;
+    copy.why_not = fmt::format("the ack and message routes of {} meet again at {}", spec.name,
+                               scenario.nodes[*meet].name);
+  }
+  analysis.outputs = {copy, copy};
 
   const std::size_t consumer = spec.targets[1];
   const NodeSpec& consumer_spec = scenario.nodes[consumer];

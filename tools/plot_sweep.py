@@ -621,9 +621,9 @@ def plot_bars(ax, sweep, x_axis=None, metric="utilization", fixed=None, slo=None
             alpha=0.85,
         )
         if any(np.isfinite(theories)):
-            ax.plot(
-                positions, theories, "kD", markersize=4, label="closed form" if p == 0 else None
-            )
+            labelled = "closed form" in ax.get_legend_handles_labels()[1]
+            label = None if labelled else "closed form"
+            ax.plot(positions, theories, "kD", markersize=4, label=label)
     if metric == "utilization":
         ax.axhline(1.0, color="gray", linestyle="-.", linewidth=1)
     if slo is not None:

@@ -138,7 +138,16 @@ run "$PLOT" "$TMP/grid.json" --kind heatmap --x nodes.api.servers --y nodes.user
 run "$PLOT" "$TMP/grid.csv" --at nodes.api.servers=11 --out "$TMP/plots/latency_at"
 expect_plot "$TMP/plots/latency_at" "latency with the second parameter fixed by --at"
 
+# Named variants (text values): bars and heatmaps take them, latency curves need numbers.
+run "$CAPSIM" sweep "$SCENARIO" --vary 'nodes.api.service.dist="exponential","deterministic"' \
+  --vary nodes.users.arrival.rate=300,500 "${SHORT[@]}" --out "$TMP/variants.csv"
+[[ $rc -eq 0 ]] || { fail "capsim sweep of named variants: exit code $rc"; show; }
+run "$PLOT" "$TMP/variants.csv" --kind utilization --at nodes.users.arrival.rate=500 --out "$TMP/plots/variants"
+expect_plot "$TMP/plots/variants" "utilization bars of named variants"
+
 # --- Bad input: exit 2, one line, the valid choices listed --------------------------------
+expect_bad_input 'found nodes.api.service.dist = "exponential", expected numbers on the x axis' \
+  "latency over named variants" "$TMP/variants.csv" --at nodes.users.arrival.rate=500 --x nodes.api.service.dist
 expect_bad_input "found no such file" "missing file" "$TMP/nothing.csv"
 expect_bad_input 'found node "apx", expected one of users, api, done or end to end (did you mean "api"?)' \
   "unknown node" "$TMP/curve.csv" --node apx
