@@ -176,10 +176,6 @@ Analysis analyse_round_robin(const AnalysisContext& context) {
     if (station == nullptr) {
       outcome = fmt::format("{}: no closed form ({})", name, why_not);
     } else if (rate * station->service.mean() >= 1) {
-      analysis.warnings.push_back(fmt::format(
-          "backend {} of round-robin balancer {} is unstable: rho = {} >= 1 with no capacity "
-          "limit; its queue grows without bound",
-          name, context.spec.name, format_number(rate * station->service.mean())));
       outcome = fmt::format("{}: unstable (rho >= 1)", name);
     } else {
       const double mu = 1 / station->service.mean();
@@ -372,6 +368,25 @@ Analysis analyse_without_closed_form(const BalancerConfig& config, const Analysi
   return analysis;
 }
 
+// The backends' own analyses only check stability for Poisson arrivals; where this policy fixes
+// a backend's mean rate exactly but its arrivals are not Poisson, an overloaded backend would
+// otherwise go unnoticed.
+void warn_unstable_backends(Analysis& analysis, const AnalysisContext& context) {
+  for (std::size_t t = 0; t < analysis.outputs.size(); ++t) {
+    const Flow& flow = analysis.outputs[t];
+    const auto* station =
+        std::get_if<StationConfig>(&context.scenario.nodes[context.spec.targets[t]].config);
+    if (flow.poisson || station == nullptr || station->capacity) continue;
+    const double load = flow.rate * station->service.mean();
+    if (load < station->servers) continue;
+    analysis.warnings.push_back(fmt::format(
+        "backend {} of balancer {} is unstable: offered load {} erlangs on {} server(s) (rho = "
+        "{} >= 1) with no capacity limit; its queue grows without bound",
+        backend_name(context, t), context.spec.name, format_number(load), station->servers,
+        format_number(load / station->servers)));
+  }
+}
+
 }  // namespace
 
 Analysis analyse(const BalancerConfig& config, const AnalysisContext& context) {
@@ -397,6 +412,12 @@ Analysis analyse(const BalancerConfig& config, const AnalysisContext& context) {
       break;
   }
   analysis.theory.node = context.spec.name;
+  // Rates are exact means for these policies (by probability, key share, turn or weight).
+  if (config.policy != BalancerPolicy::least_connections &&
+      config.policy != BalancerPolicy::weighted_least_connections &&
+      config.policy != BalancerPolicy::power_of_d) {
+    warn_unstable_backends(analysis, context);
+  }
   // An instantaneous node passes on every request it gets: its throughput is its arrival rate.
   if (context.input.poisson && context.input.rate > 0) {
     analysis.checks.push_back({context.index, "throughput", context.input.rate});

@@ -37,7 +37,10 @@ std::vector<bool> reachable_from(const Scenario& scenario, std::size_t start) {
     const std::size_t i = stack.back();
     stack.pop_back();
     for (std::size_t t : scenario.nodes[i].targets) {
-      if (!reached[t]) stack.push_back(t), reached[t] = true;
+      if (!reached[t]) {
+        reached[t] = true;
+        stack.push_back(t);
+      }
     }
   }
   return reached;

@@ -137,7 +137,7 @@ Analysis analyse(const AsyncConfig&, const AnalysisContext& context) {
   // The consumer's own analysis, from its own vantage point: its W, Wq and L are the messages'
   // processing delay, consumer lag and backlog.
   const Analysis consumer_analysis =
-      analyse(*station, AnalysisContext{scenario, consumer, consumer_spec, input});
+      analyse(*station, AnalysisContext{scenario, consumer, consumer_spec, copy});
   const auto& consumer_theory = consumer_analysis.theory;
   if (consumer_theory.model.empty()) {
     analysis.theory.detail =

@@ -1,6 +1,7 @@
 #pragma once
 // The interface every component of a scenario implements.
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -86,13 +87,20 @@ class Node : public sim::EventHandler {
     }
     const double u = routing_rng_.uniform_open();
     std::size_t i = 0;
-    while (i + 1 < cumulative_.size() && u > cumulative_[i]) ++i;
+    if (cumulative_.size() <= kLinearSearchLimit) {
+      while (i + 1 < cumulative_.size() && u > cumulative_[i]) ++i;
+    } else {
+      // Many routes: the first cumulative probability >= u, by bisection.
+      i = static_cast<std::size_t>(std::lower_bound(cumulative_.begin(), cumulative_.end() - 1, u) -
+                                   cumulative_.begin());
+    }
     targets_[i]->accept(id);
   }
 
   Network& network_;
 
  private:
+  static constexpr std::size_t kLinearSearchLimit = 8;
   std::string name_;
   std::vector<Node*> targets_;
   std::vector<double> cumulative_;  // empty when a single route is taken

@@ -13,6 +13,8 @@ using RequestId = std::uint32_t;
 
 /// Request::fork_record of a request that is not a fork's child.
 inline constexpr std::uint32_t kNoForkRecord = UINT32_MAX;
+/// Request::call_record of a request that is not a retry or breaker node's call.
+inline constexpr std::uint32_t kNoCallRecord = UINT32_MAX;
 
 struct Request {
   double created = 0;        ///< when its source generated it (end-to-end sojourn starts), s
@@ -27,6 +29,12 @@ struct Request {
   /// Not counted end to end (a fork's child, an async node's message): its origin accounts for it
   /// and is told if it leaves through a sink or a rejection.
   bool internal = false;
+  /// A call whose caller stopped waiting for it (a retry or breaker node's timeout): the work it
+  /// still receives is wasted, and stations count its completion outside their goodput.
+  bool abandoned = false;
+  /// A retry or breaker node's call: its slot in the bookkeeping of that node (its origin), which
+  /// is told when it reaches a sink or is rejected; else kNoCallRecord.
+  std::uint32_t call_record = kNoCallRecord;
 };
 
 /// Owns every request alive in one replication. Slots are recycled, so once the pool has reached

@@ -24,7 +24,8 @@ const std::vector<NodeType>& node_types() {
   static const std::vector<NodeType> types = {
       {"source", {"arrival", "profile", "trace", "batch", "keys", "class"}, Routing::route,
        [](const Json& n, const Where& w) -> NodeConfig { return read_source(n, w); }},
-      {"station", {"servers", "capacity", "service", "discipline", "service_by_class"},
+      {"station",
+       {"servers", "capacity", "service", "discipline", "service_by_class", "failures"},
        Routing::route,
        [](const Json& n, const Where& w) -> NodeConfig { return read_station(n, w); }},
       {"delay", {"delay"}, Routing::route,
@@ -41,6 +42,15 @@ const std::vector<NodeType>& node_types() {
        [](const Json& n, const Where& w) -> NodeConfig { return read_async(n, w); }},
       {"balancer", {"policy", "weights", "d", "virtual_nodes"}, Routing::list,
        [](const Json& n, const Where& w) -> NodeConfig { return read_balancer(n, w); }},
+      {"limiter", {"algorithm", "limit", "window", "rate", "burst", "queue"}, Routing::list,
+       [](const Json& n, const Where& w) -> NodeConfig { return read_limiter(n, w); }},
+      {"cache", {"capacity", "policy", "ttl", "ttl_reset", "hit_latency", "writes"},
+       Routing::list,
+       [](const Json& n, const Where& w) -> NodeConfig { return read_cache(n, w); }},
+      {"retry", {"timeout", "attempts", "backoff", "budget", "budget_window"}, Routing::list,
+       [](const Json& n, const Where& w) -> NodeConfig { return read_retry(n, w); }},
+      {"breaker", {"failure_ratio", "window", "open_for", "probes", "timeout"}, Routing::list,
+       [](const Json& n, const Where& w) -> NodeConfig { return read_breaker(n, w); }},
   };
   return types;
 }
@@ -302,6 +312,8 @@ Scenario parse_scenario(Json document, const std::string& file) {
   wire(scenario, pending, nodes, nodes_at);
   link_forks_and_joins(scenario, nodes, nodes_at);
   link_balancers(scenario);
+  link_caches(scenario);
+  link_calls(scenario, nodes, nodes_at);
 
   scenario.slos = read_slos(document, scenario);
   scenario.sweep = read_sweep(document, file);

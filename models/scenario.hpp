@@ -8,13 +8,16 @@
 #include <vector>
 
 #include "models/balancer.hpp"
+#include "models/cache.hpp"
 #include "models/clients.hpp"
 #include "models/delay.hpp"
 #include "models/fork_join.hpp"
 #include "models/json_input.hpp"
 #include "models/message_queue.hpp"
 #include "models/overrides.hpp"
+#include "models/rate_limiter.hpp"
 #include "models/request_classes.hpp"
+#include "models/resilience.hpp"
 #include "models/slo.hpp"
 #include "models/sink.hpp"
 #include "models/source.hpp"
@@ -24,7 +27,8 @@ namespace capsim::models {
 
 using NodeConfig = std::variant<SourceConfig, StationConfig, DelayConfig, SinkConfig,
                                 BalancerConfig, ForkConfig, JoinConfig, AsyncConfig,
-                                ClientsConfig>;
+                                ClientsConfig, LimiterConfig, CacheConfig, RetryConfig,
+                                BreakerConfig>;
 
 /// How a node type reads "to".
 enum class Routing {

@@ -27,6 +27,12 @@ Station::Station(Network& network, std::string name, const StationConfig& config
       service_(config.service),
       capacity_(config.capacity.value_or(std::numeric_limits<std::int64_t>::max())),
       server_busy_(static_cast<std::size_t>(config.servers)) {
+  if (config.failures) {
+    failures_ = std::make_unique<ServerFailures>(network.stream(this->name() + "#failures"),
+                                                 *config.failures,
+                                                 static_cast<std::size_t>(config.servers));
+  }
+  report_goodput_ = config.report_goodput;
   for (int server = 0; server < config.servers; ++server) {
     idle_servers_.push_back(static_cast<std::uint32_t>(server));
   }
@@ -83,6 +89,13 @@ RequestId Station::dequeue() {
   return id;
 }
 
+void Station::start() {
+  if (!failures_) return;
+  for (std::uint32_t server = 0; server < server_busy_.size(); ++server) {
+    network_.simulator().schedule(failures_->draw_up_time(), *this, kServerFails, server);
+  }
+}
+
 void Station::accept(RequestId id) {
   ++arrivals_;
   if (in_station_ >= capacity_) {
@@ -93,7 +106,7 @@ void Station::accept(RequestId id) {
   const double now = network_.simulator().now();
   network_.requests()[id].node_arrival = now;
   number_in_station_.set(now, static_cast<double>(++in_station_));
-  if (!idle_servers_.empty()) {
+  if (has_idle_server()) {
     start_service(id, now);
   } else {
     enqueue(id);
@@ -101,25 +114,47 @@ void Station::accept(RequestId id) {
   }
 }
 
-void Station::start_service(RequestId id, double now) {
-  const std::uint32_t server = idle_servers_.pop_front();
+std::uint32_t Station::take_idle_server() {
+  std::uint32_t server = idle_servers_.pop_front();
+  // A server that failed while idle stays in the ring (no O(n) removal) and is skipped here.
+  while (failures_ && failures_->taken_from_idle_ring(server)) server = idle_servers_.pop_front();
+  return server;
+}
+
+void Station::start_next(double now) {
+  const bool restart = failures_ && failures_->requeued() > 0;
+  const RequestId next_in_line = restart ? failures_->pop_requeued() : dequeue();
+  number_waiting_.set(now, static_cast<double>(waiting()));
+  start_service(next_in_line, now, restart);
+}
+
+void Station::start_service(RequestId id, double now, bool restart) {
+  const std::uint32_t server = take_idle_server();
   server_busy_[server].set(now, 1);
   Request& request = network_.requests()[id];
   request.service_start = now;
-  const double wait = now - request.node_arrival;
-  ++services_started_;
-  if (wait > 0) ++waited_;
-  wait_.add(wait);
-  wait_histogram_.add(wait);
-  if (!by_class_.empty()) by_class_[request.request_class].wait.add(wait);
+  if (!restart) {
+    const double wait = now - request.node_arrival;
+    ++services_started_;
+    if (wait > 0) ++waited_;
+    wait_.add(wait);
+    wait_histogram_.add(wait);
+    if (!by_class_.empty()) by_class_[request.request_class].wait.add(wait);
+  }
   const sim::Distribution& service =
       service_by_class_.empty() ? service_ : service_by_class_[request.request_class];
-  network_.simulator().schedule(service.sample(rng_), *this, kServiceDone, pack(id, server));
+  const sim::EventId done =
+      network_.simulator().schedule(service.sample(rng_), *this, kServiceDone, pack(id, server));
+  if (failures_) failures_->service_started(server, id, done);
 }
 
 void Station::on_event(std::uint32_t kind, std::uint64_t payload) {
+  if (kind == kServerFails || kind == kServerRepaired) {
+    const auto server = static_cast<std::uint32_t>(payload);
+    kind == kServerFails ? server_fails(server) : server_repaired(server);
+    return;
+  }
   assert(kind == kServiceDone);
-  (void)kind;
   const auto id = static_cast<RequestId>(payload);
   const auto server = static_cast<std::uint32_t>(payload >> 32);
   const double now = network_.simulator().now();
@@ -135,14 +170,19 @@ void Station::on_event(std::uint32_t kind, std::uint64_t payload) {
     of_class.sojourn.add(sojourn);
     of_class.sojourn_histogram.add(sojourn);
   }
+  if (report_goodput_) {
+    // A reply nobody waits for any more: all of its service here was wasted (within the window).
+    if (request.abandoned) {
+      wasted_busy_time_ += now - std::max(request.service_start, network_.window_start());
+    } else {
+      ++goodput_completions_;
+    }
+  }
   number_in_station_.set(now, static_cast<double>(--in_station_));
   server_busy_[server].set(now, 0);
   idle_servers_.push_back(server);
-  if (waiting() > 0) {
-    const RequestId next_in_line = dequeue();
-    number_waiting_.set(now, static_cast<double>(waiting()));
-    start_service(next_in_line, now);
-  }
+  if (failures_) failures_->service_ended(server);
+  if (waiting() > 0) start_next(now);
   forward(id);
 }
 
@@ -163,6 +203,9 @@ void Station::reset_statistics() {
     of_class.sojourn.reset();
     of_class.sojourn_histogram.reset();
   }
+  goodput_completions_ = 0;
+  wasted_busy_time_ = 0;
+  if (failures_) failures_->reset_statistics(now);
 }
 
 void Station::collect(Metrics& out) const {
@@ -200,6 +243,12 @@ void Station::collect(Metrics& out) const {
     out.add({"Wq." + of_class.name, of_class.wait.mean()});
     out.add_latency(("sojourn." + of_class.name).c_str(), of_class.sojourn_histogram);
   }
+  if (report_goodput_) {
+    out.add({"goodput", static_cast<double>(goodput_completions_) / window});
+    out.add({"wasted_utilization",
+             wasted_busy_time_ / window / static_cast<double>(server_busy_.size())});
+  }
+  if (failures_) failures_->collect(out, now);
 }
 
 StationConfig read_station(const Json& node, const Where& where) {
@@ -228,6 +277,9 @@ StationConfig read_station(const Json& node, const Where& where) {
       }
       (where / "discipline").fail_value(discipline, expected);
     }
+  }
+  if (node.contains("failures")) {
+    config.failures = read_failures(node["failures"], where / "failures");
   }
   if (node.contains("service_by_class")) {
     const Json& by_class = node["service_by_class"];

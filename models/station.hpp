@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "models/failures.hpp"
 #include "models/json_input.hpp"
 #include "models/node.hpp"
 #include "models/request_classes.hpp"
@@ -41,6 +42,11 @@ struct StationConfig {
   std::vector<ClassService> service_by_class;  ///< overrides `service` for these classes
   /// The scenario's classes (set by the loader); with more than one, per-class metrics.
   std::vector<RequestClass> classes;
+  /// Server failures and repairs ("failures"); absent: servers never fail (failures.hpp).
+  std::optional<FailureConfig> failures;
+  /// Report goodput and wasted_utilization: set by the loader for stations on the route of a
+  /// retry or breaker node's calls (link_calls), whose callers may abandon them.
+  bool report_goodput = false;
 };
 
 /// Whether a station's classes change how it serves (priority order or per-class service).
@@ -52,6 +58,7 @@ class Station final : public Node {
  public:
   Station(Network& network, std::string name, const StationConfig& config);
 
+  void start() override;
   void accept(RequestId id) override;
   std::int64_t occupancy() const override { return in_station_; }
   void reset_statistics() override;
@@ -68,10 +75,23 @@ class Station final : public Node {
     sim::QuantileHistogram sojourn_histogram;
   };
 
-  void start_service(RequestId id, double now);
+  // `restart`: a request requeued by a server failure, whose wait was counted the first time.
+  void start_service(RequestId id, double now, bool restart = false);
+  // The next waiting request (an interrupted one first) starts on an idle server.
+  void start_next(double now);
+  bool has_idle_server() const {
+    return idle_servers_.size() > (failures_ ? failures_->down_in_idle_ring() : 0);
+  }
+  std::uint32_t take_idle_server();
+  // Server failures and repairs (defined in failures.cpp).
+  void server_fails(std::uint32_t server);
+  void server_repaired(std::uint32_t server);
   void enqueue(RequestId id);
   RequestId dequeue();
-  std::size_t waiting() const { return priority_levels_.empty() ? queue_.size() : waiting_; }
+  std::size_t waiting() const {
+    return (priority_levels_.empty() ? queue_.size() : waiting_) +
+           (failures_ ? failures_->requeued() : 0);
+  }
 
   sim::Rng rng_;
   sim::Distribution service_;
@@ -87,6 +107,13 @@ class Station final : public Node {
   std::vector<std::uint32_t> level_of_class_;
   std::size_t waiting_ = 0;
   sim::RingQueue<std::uint32_t> idle_servers_;  // FIFO: the longest-idle server serves next
+  // Event kinds besides service done (kind 0); the payload is the server.
+  static constexpr std::uint32_t kServerFails = 1;
+  static constexpr std::uint32_t kServerRepaired = 2;
+  std::unique_ptr<ServerFailures> failures_;  // null when servers never fail
+  bool report_goodput_ = false;
+  std::uint64_t goodput_completions_ = 0;  // completions of requests no caller had abandoned
+  double wasted_busy_time_ = 0;            // server time of the others, s
 
   std::uint64_t arrivals_ = 0;
   std::uint64_t rejections_ = 0;

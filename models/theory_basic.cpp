@@ -85,6 +85,7 @@ Analysis analyse(const SourceConfig& config, const AnalysisContext& context) {
 }
 
 Analysis analyse(const StationConfig& station, const AnalysisContext& context) {
+  if (station.failures) return analyse_station_with_failures(station, context);
   if (classes_matter(station)) return analyse_station_with_classes(station, context);
   const NodeSpec& spec = context.spec;
   const Flow& input = context.input;

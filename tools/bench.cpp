@@ -2,66 +2,206 @@
 
 #include <fmt/format.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <optional>
+#include <queue>
+#include <vector>
 
 #include "models/network.hpp"
 #include "models/report.hpp"
 #include "models/scenario.hpp"
+#include "sim/ring_queue.hpp"
+#include "sim/rng.hpp"
 
 namespace capsim::tools {
 
 namespace {
 
-models::Scenario mmc_scenario(int servers, double rho, std::uint64_t requests, std::uint64_t seed) {
-  const double arrival_rate = rho * servers;  // service mean 1 s
-  models::Json document = {{"name", fmt::format("M/M/{} at rho {}", servers, rho)},
-                           {"seed", seed},
-                           {"duration", static_cast<double>(requests) / arrival_rate},
-                           {"warmup", 0},
-                           {"nodes",
-                            {{{"name", "arrivals"},
-                              {"type", "source"},
-                              {"arrival", {{"dist", "exponential"}, {"rate", arrival_rate}}},
-                              {"to", "station"}},
-                             {{"name", "station"},
-                              {"type", "station"},
-                              {"servers", servers},
-                              {"service", {{"dist", "exponential"}, {"mean", 1.0}}},
-                              {"to", "done"}},
-                             {{"name", "done"}, {"type", "sink"}}}}};
-  return models::parse_scenario(document, "<bench>");
+using models::Json;
+
+// What one model's run measured.
+struct Measurement {
+  double events = 0;
+  double requests = 0;  // completed
+  double seconds = 0;
+};
+
+Json exponential(double mean) { return {{"dist", "exponential"}, {"mean", mean}}; }
+
+Json scenario_document(const std::string& name, double duration, std::uint64_t seed, Json nodes) {
+  return {{"name", name}, {"seed", seed}, {"duration", duration}, {"warmup", 0}, {"nodes", std::move(nodes)}};
 }
 
-double peak_rss_mib() {
+Json mmc_document(int servers, std::uint64_t requests, std::uint64_t seed) {
+  const double arrival_rate = 0.9 * servers;  // rho = 0.9 with service mean 1 s
+  return scenario_document(
+      fmt::format("M/M/{} rho 0.9", servers), static_cast<double>(requests) / arrival_rate, seed,
+      {{{"name", "arrivals"}, {"type", "source"}, {"arrival", {{"dist", "exponential"}, {"rate", arrival_rate}}}, {"to", "station"}},
+       {{"name", "station"}, {"type", "station"}, {"servers", servers}, {"service", exponential(1.0)}, {"to", "done"}},
+       {{"name", "done"}, {"type", "sink"}}});
+}
+
+// 1,000 M/M/1 stations with random routing and feedback (an open Jackson network): each
+// request visits 2 stations on average.
+Json jackson_document(std::uint64_t requests, std::uint64_t seed) {
+  constexpr int kStations = 1000;
+  const double arrival_rate = 1000;
+  Json nodes = Json::array();
+  Json entry = Json::array();
+  for (int i = 0; i < kStations; ++i) entry.push_back({{"node", fmt::format("s{}", i)}, {"p", 1.0 / kStations}});
+  nodes.push_back({{"name", "arrivals"}, {"type", "source"}, {"arrival", {{"dist", "exponential"}, {"rate", arrival_rate}}}, {"to", entry}});
+  for (int i = 0; i < kStations; ++i) {
+    // Half the requests leave; the rest go on to one of two fixed other stations.
+    nodes.push_back({{"name", fmt::format("s{}", i)},
+                     {"type", "station"},
+                     {"service", exponential(0.7 / 2)},  // each station sees ~2/s: rho ~ 0.7
+                     {"to", {{{"node", fmt::format("s{}", (i * 7 + 1) % kStations)}, {"p", 0.3}},
+                             {{"node", fmt::format("s{}", (i * 7 + 500) % kStations)}, {"p", 0.2}},
+                             {{"node", "done"}, {"p", 0.5}}}}});
+  }
+  nodes.push_back({{"name", "done"}, {"type", "sink"}});
+  return scenario_document("Jackson, 1000 stations", static_cast<double>(requests) / arrival_rate, seed, nodes);
+}
+
+Measurement run_generic(const Json& document) {
+  const models::Scenario scenario = models::parse_scenario(document, "<bench>");
+  models::Network network(scenario, 0);
+  const auto start = std::chrono::steady_clock::now();
+  const models::ReplicationResult result = network.run();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return {static_cast<double>(result.events), result.system.value("completions"), seconds};
+}
+
+// The hand-written reference: what a single-purpose M/M/c program does. A binary heap of
+// (time, kind) events, a FIFO of arrival times, the same generator and exponential sampler,
+// and only the statistics it needs (mean sojourn).
+Measurement run_reference(int servers, std::uint64_t requests, std::uint64_t seed) {
+  struct Event {
+    double time;
+    int kind;  // 0 arrival, 1 departure
+    bool operator>(const Event& other) const { return time > other.time; }
+  };
+  const double arrival_rate = 0.9 * servers;
+  sim::Rng arrivals(seed), services(seed + 1);
+  auto exponential_sample = [](sim::Rng& rng, double mean) { return -mean * std::log(rng.uniform_open()); };
+  std::priority_queue<Event, std::vector<Event>, std::greater<>> heap;
+  sim::RingQueue<double> waiting;  // arrival times of requests not yet in service
+  sim::RingQueue<double> in_service_arrivals;
+  int busy = 0;
+  double sojourn_sum = 0;
+  std::uint64_t completed = 0, events = 0;
+  heap.push({exponential_sample(arrivals, 1 / arrival_rate), 0});
+  // Arrival times of requests in service, by departure order, are not needed for FIFO
+  // service with identical servers only when c = 1; keep them in a second FIFO keyed by
+  // departure events (departures carry no payload), which is exact for c = 1 and an
+  // approximation of the per-request sojourn for c > 1 that costs the same as exact tracking.
+  const auto start = std::chrono::steady_clock::now();
+  while (completed < requests) {
+    const Event event = heap.top();
+    heap.pop();
+    ++events;
+    if (event.kind == 0) {
+      heap.push({event.time + exponential_sample(arrivals, 1 / arrival_rate), 0});
+      if (busy < servers) {
+        ++busy;
+        in_service_arrivals.push_back(event.time);
+        heap.push({event.time + exponential_sample(services, 1.0), 1});
+      } else {
+        waiting.push_back(event.time);
+      }
+    } else {
+      sojourn_sum += event.time - in_service_arrivals.pop_front();
+      ++completed;
+      if (!waiting.empty()) {
+        in_service_arrivals.push_back(waiting.pop_front());
+        heap.push({event.time + exponential_sample(services, 1.0), 1});
+      } else {
+        --busy;
+      }
+    }
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!(sojourn_sum > 0)) fmt::print(stderr, "reference loop: no sojourn measured\n");  // keep it live
+  return {static_cast<double>(events), static_cast<double>(completed), seconds};
+}
+
+struct Model {
+  std::string name;
+  std::function<Measurement()> run;
+};
+
+// Runs a model in a child process, so that each gets its own peak resident memory.
+std::optional<std::pair<Measurement, double>> in_child(const Model& model) {
+  int channel[2];
+  if (pipe(channel) != 0) return std::nullopt;
+  const pid_t child = fork();
+  if (child < 0) return std::nullopt;
+  if (child == 0) {
+    close(channel[0]);
+    const Measurement m = model.run();
+    const double data[3] = {m.events, m.requests, m.seconds};
+    const ssize_t written = write(channel[1], data, sizeof data);
+    _exit(written == static_cast<ssize_t>(sizeof data) ? 0 : 1);
+  }
+  close(channel[1]);
+  double data[3] = {0, 0, 0};
+  const ssize_t got = read(channel[0], data, sizeof data);
+  close(channel[0]);
+  int status = 0;
   rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+  wait4(child, &status, 0, &usage);
+  if (got != static_cast<ssize_t>(sizeof data) || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return std::nullopt;
+  }
+  // ru_maxrss is in KiB on Linux.
+  return std::pair{Measurement{data[0], data[1], data[2]}, static_cast<double>(usage.ru_maxrss) / 1024};
 }
 
 }  // namespace
 
-int run_bench(std::uint64_t requests, std::uint64_t seed) {
-  fmt::print("capsim {} bench: one replication per model on one thread, {} requests, seed {}\n",
+int run_bench(std::uint64_t requests, std::uint64_t seed, const std::string& only) {
+  fmt::print("capsim {} bench: each model in its own process, one thread, ~{} requests, seed {}\n",
              models::version(), requests, seed);
-  models::TextTable table(
-      {"model", "events", "seconds", "events/s", "requests/s", "ns/event", "peak RSS (MiB)"});
-  for (int servers : {1, 4}) {
-    const models::Scenario scenario = mmc_scenario(servers, 0.9, requests, seed);
-    models::Network network(scenario, 0);
-    const auto start = std::chrono::steady_clock::now();
-    const models::ReplicationResult result = network.run();
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const double completed = result.system.value("completions");
-    const auto events = static_cast<double>(result.events);
-    table.add({scenario.name, fmt::format("{}", result.events), fmt::format("{:.3f}", seconds),
-               fmt::format("{:.3g}", events / seconds), fmt::format("{:.3g}", completed / seconds),
-               fmt::format("{:.1f}", 1e9 * seconds / events),
-               fmt::format("{:.1f}", peak_rss_mib())});
+  const std::vector<Model> models = {
+      {"M/M/1 rho 0.9: capsim", [&] { return run_generic(mmc_document(1, requests, seed)); }},
+      {"M/M/1 rho 0.9: reference loop", [&] { return run_reference(1, requests, seed); }},
+      {"M/M/4 rho 0.9: capsim", [&] { return run_generic(mmc_document(4, requests, seed)); }},
+      {"M/M/4 rho 0.9: reference loop", [&] { return run_reference(4, requests, seed); }},
+      {"Jackson 1000 stations: capsim", [&] { return run_generic(jackson_document(requests, seed)); }},
+  };
+  models::TextTable table({"model", "events", "seconds", "events/s", "requests/s", "ns/event", "peak RSS (MiB)"});
+  std::map<std::string, double> ns_per_event;
+  int failures = 0;
+  for (const Model& model : models) {
+    if (!only.empty() && model.name.find(only) == std::string::npos) continue;
+    const auto outcome = in_child(model);
+    if (!outcome) {
+      ++failures;
+      table.add({model.name, "failed"});
+      continue;
+    }
+    const auto& [m, rss] = *outcome;
+    ns_per_event[model.name] = 1e9 * m.seconds / m.events;
+    table.add({model.name, fmt::format("{:.0f}", m.events), fmt::format("{:.3f}", m.seconds),
+               fmt::format("{:.3g}", m.events / m.seconds), fmt::format("{:.3g}", m.requests / m.seconds),
+               fmt::format("{:.1f}", 1e9 * m.seconds / m.events), fmt::format("{:.1f}", rss)});
   }
   fmt::print("{}", table.render());
-  return 0;
+  for (const char* model : {"M/M/1 rho 0.9", "M/M/4 rho 0.9"}) {
+    const auto generic = ns_per_event.find(fmt::format("{}: capsim", model));
+    const auto reference = ns_per_event.find(fmt::format("{}: reference loop", model));
+    if (generic != ns_per_event.end() && reference != ns_per_event.end()) {
+      fmt::print("{}: capsim takes {:.2f}x the reference loop's time per event\n", model,
+                 generic->second / reference->second);
+    }
+  }
+  return failures == 0 ? 0 : 4;
 }
 
 }  // namespace capsim::tools

@@ -1,12 +1,15 @@
 #pragma once
-// `capsim bench`: engine throughput on reference models, one thread.
+// `capsim bench`: engine speed on reference models, each in its own process on one thread, with
+// a hand-written single-purpose M/M/c loop run beside the generic engine for comparison.
 
 #include <cstdint>
+#include <string>
 
 namespace capsim::tools {
 
-/// Runs M/M/1 and M/M/4 at rho = 0.9 for `requests` requests each and prints events/s,
-/// requests/s, ns per event and peak memory.
-int run_bench(std::uint64_t requests, std::uint64_t seed);
+/// Runs the benchmark models for about `requests` requests each and prints events/s,
+/// requests/s, ns per event and the peak resident memory of each model's process. `only`
+/// selects models whose name contains it (empty: all).
+int run_bench(std::uint64_t requests, std::uint64_t seed, const std::string& only);
 
 }  // namespace capsim::tools

@@ -33,6 +33,10 @@ void check_inputs(int users, double think, std::span<const MvaStation> stations)
 
 using Mask = std::uint32_t;  // a subset of the multi-server stations
 
+// Limits that keep a validate run within about a second and 128 MB.
+constexpr double kMaxStoredThroughputs = 16e6;
+constexpr double kMaxOperations = 1e9;
+
 // Exact MVA of the network restricted to the multi-server stations in a mask (single-server and
 // delay stations, and the think time, are always in). Complement throughputs are memoized per
 // mask, so each subnetwork is solved once.
@@ -48,6 +52,15 @@ class Solver {
     }
     if (multi_server_.size() > static_cast<std::size_t>(kMaxMultiServerStations)) {
       throw std::invalid_argument("exact MVA supports at most 12 multi-server stations");
+    }
+    // Every subnetwork keeps X(n) for n <= N, and each costs N steps over its stations.
+    const double subnetworks = std::ldexp(1.0, static_cast<int>(multi_server_.size()));
+    double step = 1;
+    for (std::size_t k = 0; k < stations.size(); ++k) step += std::max(1, servers_[k]);
+    if (subnetworks * users > kMaxStoredThroughputs ||
+        subnetworks * users * step > kMaxOperations) {
+      throw std::invalid_argument(
+          "exact MVA of this network is too large (users x multi-server subnetworks x servers)");
     }
   }
 

@@ -74,8 +74,9 @@ struct MvaResult {
 /// (1 < c < N); at most kMaxMultiServerStations of them.
 ///
 /// Throws std::invalid_argument for users < 1, negative or non-finite think or demands,
-/// servers < 1, a network without any time in it (Z = 0 and every D_k = 0), or more than
-/// kMaxMultiServerStations multi-server stations.
+/// servers < 1, a network without any time in it (Z = 0 and every D_k = 0), more than
+/// kMaxMultiServerStations multi-server stations, or a network so large that solving it would
+/// take more than about 1e9 steps or 16e6 stored throughputs (2^m N).
 MvaResult mva(int users, double think, std::span<const MvaStation> stations);
 
 /// Asymptotic bounds on X(N) (Denning & Buzen 1978; Lazowska et al. section 5.2), with

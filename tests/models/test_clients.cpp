@@ -57,9 +57,19 @@ std::string message_of(const std::string& text) {
   return "(no error)";
 }
 
+// |mean - MVA| <= 99.9% Student-t half-width, and the half-width <= a stated fraction.
+void check_mva(const models::RunResult& result, std::size_t node, const std::string& name,
+               double theory, double max_relative_width) {
+  const sim::Estimate e = models::estimate_metric(result, node, name, 0.999);
+  INFO(name, " at node ", node, ": mean ", e.mean, " half-width ", e.half_width, " theory ", theory,
+       " replications ", result.replications.size());
+  CHECK(std::fabs(e.mean - theory) <= e.half_width);
+  CHECK(e.half_width <= max_relative_width * std::fabs(theory));
+}
+
 }  // namespace
 
-TEST_CASE("clients: two users, deterministic think 1 s and service 0.5 s, timeline by hand") {
+TEST_CASE("clients: two users with deterministic think 1 s and service 0.5 s - timeline by hand") {
   // Both users send at t = 1; the second waits behind the first (reply at 2.0). From then on
   // each user cycles every 1.5 s: user A sends at 2.5, 4.0, ..., 10.0 (replies 0.5 s later),
   // user B at 3.0, 4.5, ..., 9.0. At t = 3.0 B's request arrives just before A's finishes
@@ -90,7 +100,7 @@ TEST_CASE("clients: two users, deterministic think 1 s and service 0.5 s, timeli
   CHECK(metric(r.system, "W") == doctest::Approx(6.5 / 12).epsilon(1e-15));
 }
 
-TEST_CASE("clients: a rejection is a reply; the user thinks and tries again") {
+TEST_CASE("clients: a rejection is a reply - the user thinks and tries again") {
   // Three users, think 1 s, one station with room for one request served in 1 s.
   // t = 1: A's request is accepted (service ends at 2); B's and C's are rejected at once
   //        (response 0) and they think until 2.
@@ -124,17 +134,7 @@ TEST_CASE("clients: the warm-up carries outstanding requests into the window") {
 }
 
 TEST_SUITE("statistical") {
-  // |mean - MVA| <= 99.9% Student-t half-width, and the half-width <= a stated fraction.
-  void check_mva(const models::RunResult& result, std::size_t node, const std::string& name,
-                 double theory, double max_relative_width) {
-    const sim::Estimate e = models::estimate_metric(result, node, name, 0.999);
-    INFO(name, " at node ", node, ": mean ", e.mean, " half-width ", e.half_width, " theory ",
-         theory, " replications ", result.replications.size());
-    CHECK(std::fabs(e.mean - theory) <= e.half_width);
-    CHECK(e.half_width <= max_relative_width * std::fabs(theory));
-  }
-
-  TEST_CASE("one user never queues: X = 1 / (S + Z), R = S") {
+  TEST_CASE("one simulated user never queues: X = 1 / (S + Z) and R = S") {
     const Json nodes = {clients("users", 1, distribution("exponential", 1.0), "s"),
                         station("s", 1, distribution("exponential", 0.25), "out"), sink("out")};
     const auto s = scenario(nodes, 100000, 100, 10, 301);
@@ -146,7 +146,7 @@ TEST_SUITE("statistical") {
     check_mva(result, 1, "Wq", 0, 1);  // exactly 0: nobody else to wait for
   }
 
-  TEST_CASE("ten users, a 2-server tier calling a database in a loop, against exact MVA") {
+  TEST_CASE("ten users - a 2-server tier calling a database in a loop - against exact MVA") {
     // users -> app (2 servers, mean 0.3 s) -> 50%: db (1 server, 0.2 s) -> app; 50%: done.
     // Visits: app 2, db 1; demands 0.6 s (2 servers) and 0.2 s; think time 2 s.
     Json app = station("app", 2, distribution("exponential", 0.3), "db");
@@ -172,7 +172,7 @@ TEST_SUITE("statistical") {
 }
 
 TEST_SUITE("validate") {
-  TEST_CASE("a closed product-form network is solved by MVA, with visit ratios from the loop") {
+  TEST_CASE("a closed product-form network is solved by MVA with visit ratios from the loop") {
     Json app = station("app", 3, distribution("exponential", 0.3), "db");
     app["to"] = route({{"db", 0.25}, {"done", 0.75}});
     const Json nodes = {clients("users", 8, distribution("lognormal", 2.0), "hop"),
@@ -202,7 +202,9 @@ TEST_SUITE("validate") {
     }
   }
 
-  TEST_CASE("no closed form: non-exponential service, a capacity below N, mixed traffic") {
+  TEST_CASE(
+      "closed loops without closed form: non-exponential service - a capacity below N - mixed "
+      "traffic") {
     auto detail = [](const Json& nodes, const std::string& node) {
       const auto s = scenario(nodes, 500, 50, 3, 304);
       const auto v = models::validate(s, models::run_experiment(s, 2));
@@ -241,7 +243,7 @@ TEST_SUITE("validate") {
   }
 }
 
-TEST_CASE("clients: bad input names the node, the key and what was expected") {
+TEST_CASE("clients: bad input names the node and key and what was expected") {
   const std::string station_node =
       R"({"name": "s", "type": "station", "service": {"dist": "exponential", "mean": 0.5}, "to": "out"})";
   auto with_clients = [&](const std::string& fields) {

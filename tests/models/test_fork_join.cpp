@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "models/network.hpp"
+#include "models/theory_check.hpp"
 #include "scenario_builder.hpp"
 #include "sim/analytic/fork_join.hpp"
 
@@ -163,6 +164,43 @@ TEST_CASE("a child rejected on its branch fails its parent: the parent is reject
   CHECK(metric(r.system, "completions") == 4);
   CHECK(metric(r.system, "arrivals") == 10);
   CHECK(metric(r.system, "in_system.end") == 1);
+}
+
+TEST_SUITE("theory") {
+  TEST_CASE("validate plans the Flatto-Hahn checks only for 2 identical M/M/1 branches") {
+    auto branches = [](const std::string& service_a, std::optional<int> k) {
+      return Json{source("in", distribution("exponential", 2), "f"),
+                  fork("f", {"a", "b"}, k),
+                  station("a", 1, distribution(service_a, 0.25), "j"),
+                  station("b", 1, distribution("exponential", 0.25), "j"),
+                  join("j", "out"),
+                  sink("out")};
+    };
+    // lambda 0.5, mu 4: R = (12 - 0.125) / 8 / 3.5.
+    const auto forms = models::closed_forms(scenario(branches("exponential", {}), 100, 10, 2, 1));
+    REQUIRE(forms.count({4, "W"}) == 1);
+    CHECK(forms.at({4, "W"}) == doctest::Approx(11.875 / 8 / 3.5).epsilon(1e-12));
+    CHECK(forms.at({4, "L"}) == doctest::Approx(0.5 * 11.875 / 8 / 3.5).epsilon(1e-12));
+    CHECK(forms.at({2, "L"}) == doctest::Approx(0.5 / 3.5).epsilon(1e-12));  // M/M/1 branch
+    CHECK(models::closed_forms(scenario(branches("deterministic", {}), 100, 10, 2, 1))
+              .count({4, "W"}) == 0);
+    CHECK(models::closed_forms(scenario(branches("exponential", 1), 100, 10, 2, 1))
+              .count({4, "W"}) == 0);
+  }
+
+  TEST_CASE("branches that meet again before the join do not make a Poisson stream") {
+    // Both branches pass through c: it sees every request twice, at the same instant.
+    const Json nodes = {source("in", distribution("exponential", 2), "f"),
+                        fork("f", {"a", "b"}),
+                        station("a", 1, distribution("exponential", 0.1), "c"),
+                        station("b", 1, distribution("exponential", 0.1), "c"),
+                        station("c", 1, distribution("exponential", 0.1), "j"),
+                        join("j", "out"),
+                        sink("out")};
+    const auto forms = models::closed_forms(scenario(nodes, 100, 10, 2, 1));
+    CHECK(forms.count({2, "L"}) == 0);
+    CHECK(forms.count({4, "L"}) == 0);
+  }
 }
 
 TEST_SUITE("statistical") {

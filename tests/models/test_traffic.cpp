@@ -234,7 +234,7 @@ TEST_SUITE("traffic") {
     CHECK(metric(s, "utilization") == 0.675);  // busy 0.75 s of every second from 1 to 10
   }
 
-  TEST_CASE("batch sizes are rounded to the nearest integer, at least 1") {
+  TEST_CASE("batch sizes are rounded to the nearest integer and at least 1") {
     auto batch_of = [](const Json& batch) {
       Json in = source("in", distribution("exponential", 1.0), "out");
       in["batch"] = batch;
@@ -254,7 +254,7 @@ TEST_SUITE("traffic") {
     CHECK_FALSE(uniform.exact);
   }
 
-  TEST_CASE("trace replay: times, keys and sizes exactly as in the file") {
+  TEST_CASE("trace replay: times and keys and sizes exactly as in the file") {
     TempDir dir;
     const std::string path = dir.write("t.csv",
                                        "# recorded\n"
@@ -293,7 +293,7 @@ TEST_SUITE("traffic") {
     CHECK(v.checks.front().reference == 4);
   }
 
-  TEST_CASE("trace replay: columns by header or by position, defaults for what is absent") {
+  TEST_CASE("trace replay: columns by header or by position - defaults for what is absent") {
     TempDir dir;
     models::TraceSpec spec;
     models::TraceRecord record;
@@ -316,7 +316,7 @@ TEST_SUITE("traffic") {
     CHECK_FALSE(plain.next(record));
   }
 
-  TEST_CASE("trace replay: a looping trace starts over, shifted by its period") {
+  TEST_CASE("trace replay: a looping trace starts over shifted by its period") {
     TempDir dir;
     dir.write("loop.csv", "0.5\n1.5\n");
     Json looping = trace_source("loop.csv", true);
@@ -342,7 +342,7 @@ TEST_SUITE("traffic") {
     CHECK(std::get<models::SourceConfig>(s2.nodes[0].config).trace->period == 1.5);
   }
 
-  TEST_CASE("trace files: each malformed line is reported with file, line, value, expectation") {
+  TEST_CASE("trace files: each malformed line is reported with file - line - value - expectation") {
     TempDir dir;
     struct Case {
       std::string name, text;

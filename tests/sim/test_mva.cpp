@@ -113,7 +113,9 @@ ChainSolution solve_chain(const std::vector<ChainNode>& nodes, int users) {
 }  // namespace
 
 TEST_SUITE("mva") {
-  TEST_CASE("Jain, Art of Computer Systems Performance Analysis, Example 34.2 (Table 34.1)") {
+  TEST_CASE(
+      "MVA against Jain - The Art of Computer Systems Performance Analysis - Example 34.2 (Table "
+      "34.1)") {
     // Timesharing system: think time 4 s; CPU 0.125 s x 16 visits, disk A 0.3 s x 10, disk B
     // 0.2 s x 5. The table gives per-visit response times, R, X and queue lengths to 3 decimals.
     const double visits[] = {16, 10, 5};
@@ -150,7 +152,7 @@ TEST_SUITE("mva") {
     }
   }
 
-  TEST_CASE("one user never queues: X = 1 / (D + Z), R = D") {
+  TEST_CASE("MVA with one user: no queueing - X = 1 / (D + Z) and R = D") {
     const std::vector<MvaStation> stations = {MvaStation::queueing(0.3, 1),
                                               MvaStation::queueing(0.2, 4), MvaStation::delay(0.5)};
     const MvaResult r = mva(1, 2.0, stations);
@@ -209,7 +211,8 @@ TEST_SUITE("mva") {
     }
   }
 
-  TEST_CASE("a network with a loop, multi-server and delay stations, against its Markov chain") {
+  TEST_CASE(
+      "MVA of a network with a loop and multi-server and delay stations against its Markov chain") {
     // think (delay, mean 2 s) -> web (3 servers, mean 0.4 s) -> 60%: db (1 server, 0.25 s),
     // 40%: think; db -> 50%: web, 50%: hop (delay, 0.3 s) -> think.
     // Visits per cycle: web 1 / (1 - 0.3) = 10/7, db 0.6 web = 6/7, hop 0.5 db = 3/7.
@@ -239,7 +242,7 @@ TEST_SUITE("mva") {
     }
   }
 
-  TEST_CASE("two multi-server stations and a single server, against the Markov chain") {
+  TEST_CASE("MVA of two multi-server stations and a single server against the Markov chain") {
     // think (2.5 s) -> app (2 servers, 0.5 s) -> 50%: db (3 servers, 0.9 s), 50%: cache
     // (1 server, 0.1 s); db and cache -> think. Both multi-server stations saturate at N = 12.
     // Visits per cycle: app 1, db 0.5, cache 0.5.
@@ -264,7 +267,7 @@ TEST_SUITE("mva") {
     }
   }
 
-  TEST_CASE("stable at saturation: many users on a multi-server bottleneck") {
+  TEST_CASE("MVA is stable at saturation: many users on a multi-server bottleneck") {
     // 500 users, Z = 1 s, a 4-server station with D = 0.1 s (capacity 40/s) and a single server
     // with D = 0.02 s: X(N) must approach 40/s from below, with probabilities in [0, 1].
     const std::vector<MvaStation> stations = {MvaStation::queueing(0.1, 4),
@@ -290,7 +293,7 @@ TEST_SUITE("mva") {
     CHECK(saturated.stations[0].p_wait == doctest::Approx(1).epsilon(1e-9));
   }
 
-  TEST_CASE("asymptotic bounds hold and are tight at both ends") {
+  TEST_CASE("MVA asymptotic bounds hold and are tight at both ends") {
     const std::vector<MvaStation> stations = {MvaStation::queueing(2.0), MvaStation::queueing(3.0),
                                               MvaStation::queueing(1.0)};
     for (int users = 1; users <= 60; ++users) {
@@ -305,12 +308,19 @@ TEST_SUITE("mva") {
     CHECK(mva(60, 4.0, stations).throughput == rel(1 / 3.0, 1e-6));
   }
 
-  TEST_CASE("bad arguments throw") {
+  TEST_CASE("MVA: bad arguments throw") {
     const std::vector<MvaStation> one = {MvaStation::queueing(1.0)};
     CHECK_THROWS_AS(mva(0, 1.0, one), std::invalid_argument);
     CHECK_THROWS_AS(mva(1, -1.0, one), std::invalid_argument);
     CHECK_THROWS_AS(mva(1, 1.0, std::vector{MvaStation::queueing(-1.0)}), std::invalid_argument);
     CHECK_THROWS_AS(mva(1, 1.0, std::vector{MvaStation::queueing(1.0, 0)}), std::invalid_argument);
     CHECK_THROWS_AS(mva(3, 0.0, std::vector{MvaStation::delay(0.0)}), std::invalid_argument);
+    // Too large to solve in about a second: 13 multi-server stations, or a million users on
+    // 1000 servers.
+    CHECK_THROWS_AS(mva(20, 1.0, std::vector<MvaStation>(13, MvaStation::queueing(0.1, 2))),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(mva(1'000'000, 1.0, std::vector{MvaStation::queueing(0.1, 1000)}),
+                    std::invalid_argument);
+    CHECK(mva(1'000'000, 1.0, std::vector{MvaStation::queueing(1e-7, 1)}).throughput > 0);
   }
 }

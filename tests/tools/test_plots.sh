@@ -63,7 +63,7 @@ expect_plot() {  # expect_plot PREFIX DESCRIPTION
   else
     grep -q "<svg" "$svg" || fail "$2: $svg contains no <svg element"
   fi
-  ls -A "$(dirname "$1")" | grep -q '\.tmp$' && fail "$2: a temporary file was left behind"
+  compgen -G "$(dirname "$1")/.*.tmp" >/dev/null && fail "$2: a temporary file was left behind"
 }
 
 # Bad input: exit 2, one line on stderr containing TEXT, nothing written.
@@ -153,7 +153,7 @@ expect_bad_input 'found node "apx", expected one of users, api, done or end to e
   "unknown node" "$TMP/curve.csv" --node apx
 expect_bad_input 'found metric "sojourn.p98", expected one of' "unknown metric" "$TMP/curve.csv" --metric sojourn.p98
 expect_bad_input 'found no utilization at node "done", expected a node reporting it: api' \
-  "metric absent at the node" "$TMP/curve.csv" --node done --metric utilization
+  "metric absent at the node" "$TMP/curve.csv" --node "done" --metric utilization
 expect_bad_input "expected two for a heatmap" "heatmap of a one-parameter sweep" "$TMP/curve.csv" --kind heatmap
 expect_bad_input "expected --at nodes.api.servers=VALUE to fix it (one of 9, 11, 13)" \
   "second parameter neither plotted nor fixed" "$TMP/grid.csv" --node api

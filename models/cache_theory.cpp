@@ -1,0 +1,248 @@
+// validate for caches. When every request's key is an independent draw from one popularity
+// (the independent reference model, IRM: sources with "keys", through stations and delays), the
+// hit ratio has exact closed forms for perfect LFU (the static top-C cache), FIFO and random
+// replacement (product form, for key spaces small enough to sum over exactly) and TTL caches
+// without a capacity (Poisson requests); Che's approximation for LRU, the characteristic-time
+// approximation for large FIFO/random caches and the top-C bound for in-cache LFU are shown but
+// not checked.
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+
+#include "models/cache.hpp"
+#include "models/report.hpp"
+#include "models/theory_analysis.hpp"
+#include "sim/analytic/cache.hpp"
+
+namespace capsim::models {
+
+namespace {
+
+/// Largest N * C for which the exact FIFO / random-replacement hit ratio (an O(N C) sum) is
+/// computed: about 0.2 s.
+constexpr double kExactFifoWork = 2e8;
+
+// Hit ratios of the three popularity bands the cache reports, [first, last) in key order.
+struct Band {
+  const char* metric;
+  const char* label;
+  std::uint64_t first, last;
+};
+
+std::vector<Band> bands(std::uint64_t keys) {
+  const std::uint64_t top1 = (keys + 99) / 100;
+  const std::uint64_t top10 = (keys + 9) / 10;
+  std::vector<Band> out = {{"hit_ratio.top1pct", "top 1%", 0, top1},
+                           {"hit_ratio.top10pct", "top 10%", 0, top10}};
+  if (top10 < keys) out.push_back({"hit_ratio.rest", "rest", top10, keys});
+  return out;
+}
+
+// One model's prediction: overall and per band.
+struct Prediction {
+  double overall = std::numeric_limits<double>::quiet_NaN();
+  std::vector<std::pair<Band, double>> by_band;
+};
+
+Prediction predict(const analytic::ZipfPopularity& popularity,
+                   const std::function<double(std::uint64_t, std::uint64_t)>& hit_ratio_of) {
+  Prediction prediction;
+  prediction.overall = hit_ratio_of(0, popularity.keys());
+  for (const Band& band : bands(popularity.keys())) {
+    prediction.by_band.emplace_back(band, hit_ratio_of(band.first, band.last));
+  }
+  return prediction;
+}
+
+std::string describe(const Prediction& prediction) {
+  std::string bands_text;
+  for (const auto& [band, value] : prediction.by_band) {
+    bands_text += fmt::format("{}{} {}", bands_text.empty() ? "" : ", ", band.label,
+                              format_number(value, 4));
+  }
+  return fmt::format("hit ratio {} ({})", format_number(prediction.overall, 4), bands_text);
+}
+
+void plan(Analysis& analysis, std::size_t node, const Prediction& prediction, bool with_bands) {
+  analysis.checks.push_back({node, "hit_ratio", prediction.overall});
+  if (!with_bands) return;
+  for (const auto& [band, value] : prediction.by_band) {
+    analysis.checks.push_back({node, band.metric, value});
+  }
+}
+
+}  // namespace
+
+Analysis analyse(const CacheConfig& config, const AnalysisContext& context) {
+  using analytic::ZipfPopularity;
+  const Flow& input = context.input;
+  const std::size_t node = context.index;
+  const std::string& name = context.spec.name;
+  const std::string& policy = cache_policy_names()[static_cast<std::size_t>(config.policy)];
+  Analysis analysis;
+  analysis.theory = {name, "", ""};
+  const bool rate_known = std::isfinite(input.rate) && input.rate > 0;
+  if (rate_known) analysis.checks.push_back({node, "throughput", input.rate});
+
+  // The overall hit ratio, when a closed form (exact) or an approximation gives it; it sets the
+  // rates of the hit and miss streams.
+  double hit_ratio = std::numeric_limits<double>::quiet_NaN();
+  bool exact = false;
+  std::string& detail = analysis.theory.detail;
+
+  if (!config.not_independent.empty()) {
+    detail = fmt::format("no closed form: the keys reaching it are not independent draws from "
+                         "one popularity ({})",
+                         config.not_independent);
+  } else if (!config.keys) {
+    detail = "no closed form: no source with keys feeds it";
+  } else {
+    const KeySpace& keys = *config.keys;
+    const ZipfPopularity popularity(keys.count, keys.is_uniform() ? 0 : keys.alpha);
+    const std::uint64_t n = keys.count;
+    const std::uint64_t c = config.capacity;
+    const std::string irm = fmt::format(
+        "keys {}, each request's key drawn independently (the independent reference model)",
+        keys.describe());
+    const bool ttl = config.policy == CachePolicyKind::ttl;
+    if (!ttl && c >= n) {
+      detail = fmt::format("{}; capacity {} holds every key, so only the first request for each "
+                           "key misses: no steady-state miss stream to predict",
+                           irm, c);
+    } else if (!ttl && config.write_rate > 0) {
+      detail = fmt::format("{}; no closed form for policy {} with writes (TTL caches have one)",
+                           irm, policy);
+    } else if (config.policy == CachePolicyKind::perfect_lfu) {
+      const Prediction top = predict(popularity, [&](std::uint64_t first, std::uint64_t last) {
+        return analytic::top_keys_hit_ratio(popularity, c, first, last);
+      });
+      analysis.theory.model = "IRM, perfect LFU = static top-C";
+      detail = fmt::format(
+          "{}; with counts over the whole history, LFU converges to caching the {} most popular "
+          "keys (Aho, Denning & Ullman 1971: optimal without knowledge of the future): {}; exact "
+          "in the limit, once the warm-up has separated the counts of keys ranked near C",
+          irm, c, describe(top));
+      // With uniform keys any C keys are "the top C": only the overall ratio is determined.
+      plan(analysis, node, top, !keys.is_uniform());
+      hit_ratio = top.overall;
+      exact = true;
+    } else if (config.policy == CachePolicyKind::lfu) {
+      const double best = analytic::top_keys_hit_ratio(popularity, c, 0, n);
+      detail = fmt::format(
+          "{}; no closed form for in-cache LFU: it forgets a key's count when the key leaves, so "
+          "the keys that accumulate counts early stay, and the hit ratio settles below the "
+          "optimum {} of caching the top {} keys (perfect_lfu reaches it); not checked",
+          irm, format_number(best, 4), c);
+    } else if (config.policy == CachePolicyKind::lru) {
+      const double t = analytic::lru_characteristic_time(popularity, static_cast<double>(c));
+      const Prediction che = predict(popularity, [&](std::uint64_t first, std::uint64_t last) {
+        return analytic::hit_ratio(popularity, analytic::lru_che(t), first, last);
+      });
+      detail = fmt::format(
+          "{}; Che's approximation (Che, Tung & Wang 2002): characteristic time t_C = {} "
+          "requests, {}; an approximation (within {}% of exact LRU where capsim measured it), "
+          "shown but not checked",
+          irm, format_number(t, 6), describe(che),
+          format_number(100 * analytic::kCheRelativeError, 2));
+      hit_ratio = che.overall;
+    } else if (config.policy == CachePolicyKind::fifo ||
+               config.policy == CachePolicyKind::random) {
+      const double t = analytic::fifo_characteristic_time(popularity, static_cast<double>(c));
+      const Prediction approximation =
+          predict(popularity, [&](std::uint64_t first, std::uint64_t last) {
+            return analytic::hit_ratio(popularity, analytic::fifo_approximation(t), first, last);
+          });
+      const bool small = n <= ZipfPopularity::kExactKeys &&
+                         static_cast<double>(n) * static_cast<double>(c) <= kExactFifoWork;
+      if (small) {
+        hit_ratio = analytic::fifo_random_hit_ratio(popularity, c);
+        exact = true;
+        analysis.theory.model = fmt::format("IRM, {}: product form", policy);
+        detail = fmt::format(
+            "{}; FIFO and random replacement keep a set S of keys with probability proportional "
+            "to the product of their popularities (Gelenbe 1973), so hit ratio = 1 - (C+1) "
+            "e_(C+1)(p) / e_C(p) = {} exactly; per band only the characteristic-time "
+            "approximation (T = {} requests): {}",
+            irm, format_number(hit_ratio, 6), format_number(t, 6), describe(approximation));
+        analysis.checks.push_back({node, "hit_ratio", hit_ratio});
+      } else {
+        hit_ratio = approximation.overall;
+        detail = fmt::format(
+            "{}; the characteristic-time approximation (T = {} requests, Dan & Towsley 1990): "
+            "{}; an approximation (the exact sum over N * C = {:.3g} terms is too long), shown "
+            "but not checked",
+            irm, format_number(t, 6), describe(approximation),
+            static_cast<double>(n) * static_cast<double>(c));
+      }
+    } else if (!input.poisson) {
+      detail = fmt::format("{}; no closed form for a TTL cache: arrivals are not Poisson ({})",
+                           irm, input.why_not);
+    } else {
+      const auto reset =
+          config.ttl.reset_on_hit ? analytic::TtlReset::on_hit : analytic::TtlReset::on_miss;
+      const auto model =
+          analytic::ttl_model(reset, input.rate, config.write_rate, config.ttl.ttl);
+      const Prediction ttl_prediction =
+          predict(popularity, [&](std::uint64_t first, std::uint64_t last) {
+            return analytic::hit_ratio(popularity, model, first, last);
+          });
+      const double entries = analytic::expected_entries(popularity, model);
+      const std::string formula =
+          config.ttl.reset_on_hit
+              ? "h_k = l_k / (l_k + w_k) (1 - exp(-(l_k + w_k) T))"
+              : "h_k = l_k m_k / (1 + l_k m_k), m_k = E[min(T, time to the next write)]";
+      const std::string how = fmt::format(
+          "{}; Poisson requests at {}/s, so key k is requested as a Poisson process at l_k = "
+          "lambda p_k{}; TTL T = {} s reset on {}: {} (Fofack, Nain, Neglia & Towsley 2014), "
+          "{}; expected entries {} (by PASTA, sum of h_k)",
+          irm, format_number(input.rate, 6),
+          config.write_rate > 0
+              ? fmt::format(" and written at w_k = {} p_k", format_number(config.write_rate, 6))
+              : "",
+          format_number(config.ttl.ttl, 6), config.ttl.reset_on_hit ? "every hit" : "a miss",
+          formula, describe(ttl_prediction), format_number(entries, 6));
+      if (c == 0) {
+        analysis.theory.model = "IRM, TTL cache with Poisson requests";
+        detail = how;
+        plan(analysis, node, ttl_prediction, true);
+        analysis.checks.push_back({node, "entries", entries});
+        hit_ratio = ttl_prediction.overall;
+        exact = true;
+      } else {
+        detail = fmt::format("{}; these hold without a capacity: with capacity {} they are "
+                             "shown but not checked",
+                             how, c);
+        hit_ratio = ttl_prediction.overall;
+      }
+    }
+  }
+
+  if (config.hit_latency) {
+    const double mean = config.hit_latency->mean();
+    if (exact && rate_known) {
+      // Little's law per hit: hits arrive at lambda h and stay E[D]; W averages over every
+      // request, misses counting 0.
+      analysis.checks.push_back({node, "L", input.rate * hit_ratio * mean});
+      analysis.checks.push_back({node, "W", hit_ratio * mean});
+      detail += fmt::format("; hits held {} s on average: L = lambda h E[D], W = h E[D]",
+                            format_number(mean, 6));
+    }
+  }
+
+  const double rate = rate_known ? input.rate : std::numeric_limits<double>::quiet_NaN();
+  for (const bool hits : {true, false}) {
+    Flow flow;
+    flow.rate = rate * (hits ? hit_ratio : 1 - hit_ratio);
+    flow.poisson = false;
+    flow.why_not = fmt::format(
+        "the {} of cache {} are not Poisson: whether a request hits depends on the requests "
+        "before it",
+        hits ? "hits" : "misses", name);
+    analysis.outputs.push_back(flow);
+  }
+  return analysis;
+}
+
+}  // namespace capsim::models
