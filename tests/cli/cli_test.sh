@@ -323,6 +323,24 @@ expect_rc 0 "run --set" &&
   { python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["scenario"]["nodes"][1]["servers"] == 2' <"$TMP/out" || fail "--set not echoed in the effective scenario"; }
 expect_input_error "--set unknown node" "" '--set nodes.wbe.servers=2: found "wbe"' run "$MM1" --set nodes.wbe.servers=2
 
+# --- README: "A capacity plan in five minutes", exactly as written there ----------------------
+
+(cd "$SOURCE_DIR" && "$CAPSIM" check scenarios/web_slo.json >"$TMP/out" 2>"$TMP/err"); rc=$?; checks=$((checks + 1))
+expect_rc 0 "README check" && expect_stdout_has "sojourn.p99 <= 0.1 at api   0.09302 ± 0.00034   +7.0%      met" "README check"
+(cd "$SOURCE_DIR" && "$CAPSIM" plan scenarios/web_slo.json --search nodes.api.servers=1..64 >"$TMP/out" 2>"$TMP/err"); rc=$?; checks=$((checks + 1))
+expect_rc 0 "README plan" && expect_stdout_has "nodes.api.servers = 11 is the smallest value" "README plan"
+(cd "$SOURCE_DIR" && "$CAPSIM" headroom scenarios/web_slo.json --scale nodes.users.arrival.rate >"$TMP/out" 2>"$TMP/err"); rc=$?; checks=$((checks + 1))
+expect_rc 0 "README headroom" && expect_stdout_has "the SLOs hold up to 1.111 times" "README headroom"
+(cd "$SOURCE_DIR" && "$CAPSIM" run scenarios/web_slo.json --set nodes.api.servers=14 >"$TMP/out" 2>"$TMP/err"); rc=$?; checks=$((checks + 1))
+expect_rc 0 "README run --set"
+(cd "$SOURCE_DIR" && "$CAPSIM" compare scenarios/web_slo.json --candidate-set nodes.api.servers=14 >"$TMP/out" 2>"$TMP/err"); rc=$?; checks=$((checks + 1))
+expect_rc 0 "README compare" && expect_stdout_has "verdict: the candidate is better" "README compare"
+(cd "$TMP" && "$CAPSIM" sweep "$SOURCE_DIR/scenarios/web_slo.json" --out curve.csv >"$TMP/out" 2>"$TMP/err"); rc=$?; checks=$((checks + 1))
+expect_rc 0 "README sweep (the scenario's own sweep)" &&
+  { [[ $(wc -l <"$TMP/curve.csv") -eq 37 ]] || fail "README sweep: $(wc -l <"$TMP/curve.csv") CSV lines, expected 37 (9 points x 4 rows + header)"; }
+(cd "$SOURCE_DIR" && "$CAPSIM" theory mmc --arrival-rate 400 --service-rate 50 --servers 11 >"$TMP/out" 2>"$TMP/err"); rc=$?; checks=$((checks + 1))
+expect_rc 0 "README theory"
+
 # --- Summary ------------------------------------------------------------------------------------
 
 echo "cli_test: $checks commands, $failures failed checks"
