@@ -129,7 +129,7 @@ std::size_t Balancer::choose(RequestId id) {
       return backend;
     }
     case BalancerPolicy::smooth_weighted_round_robin:
-      return pick_smooth_weighted();
+      return smooth_weighted_pick(current_weight_, config_.weights, total_weight_);
     case BalancerPolicy::least_connections:
       return pick_least_connections(false);
     case BalancerPolicy::weighted_least_connections:
@@ -151,17 +151,16 @@ std::size_t Balancer::pick_weighted_random() {
                   cumulative_weight_.size() - 1);
 }
 
-// nginx's smooth weighted round robin (ngx_http_upstream_get_peer): every backend gains its
-// weight, the one with the most current weight is picked and pays back the total. Over a cycle of
-// sum(weights) picks each backend gets its weight's worth, spread out rather than in bursts.
-// Integer weights stay exact in doubles; others drift by rounding only.
-std::size_t Balancer::pick_smooth_weighted() {
+std::size_t smooth_weighted_pick(std::vector<double>& current, const std::vector<double>& weights,
+                                 double total) {
+  // Spreads each backend's share over the cycle instead of sending it in a burst. Integer
+  // weights stay exact in doubles; others drift by rounding only.
   std::size_t best = 0;
-  for (std::size_t i = 0; i < current_weight_.size(); ++i) {
-    current_weight_[i] += config_.weights[i];
-    if (current_weight_[i] > current_weight_[best]) best = i;
+  for (std::size_t i = 0; i < current.size(); ++i) {
+    current[i] += weights[i];
+    if (current[i] > current[best]) best = i;
   }
-  current_weight_[best] -= total_weight_;
+  current[best] -= total;
   return best;
 }
 

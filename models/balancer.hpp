@@ -70,7 +70,6 @@ class Balancer final : public Node {
  private:
   std::size_t choose(RequestId id);
   std::size_t pick_weighted_random();
-  std::size_t pick_smooth_weighted();
   std::size_t pick_least_connections(bool weighted);
   std::size_t pick_power_of_d();
 
@@ -86,6 +85,13 @@ class Balancer final : public Node {
   std::uint64_t arrivals_ = 0;
   std::vector<std::uint64_t> sent_;  // per backend, since the last reset
 };
+
+/// One pick of nginx's smooth weighted round robin (ngx_http_upstream_get_peer): every backend's
+/// current weight grows by its weight, the largest (first in order on ties) is picked and pays
+/// back `total` (the sum of the weights). `current` starts at zeros; with integer weights it is
+/// back to zeros after `total` picks, in which each backend was picked weight times.
+std::size_t smooth_weighted_pick(std::vector<double>& current, const std::vector<double>& weights,
+                                 double total);
 
 /// Reads a "balancer" node's own keys (policy, weights, d, virtual_nodes). Counts are checked
 /// against "to" when it is a list; the loader reads and checks "to" itself.

@@ -138,10 +138,42 @@ Analysis analyse_random(const BalancerConfig& config, const AnalysisContext& con
   return analysis;
 }
 
-// Round robin over n backends gives each one every n-th request: from a Poisson stream at
-// rate lambda, Erlang-n inter-arrival times at rate lambda / n, a renewal process. A backend
-// that is one exponential server is then an E_n/M/1 queue (GI/M/1), planned here since its own
-// analysis only sees a non-Poisson flow.
+// A backend given every k-th request of a Poisson stream sees Erlang-k inter-arrival times at
+// `rate` (= the stream's rate / k), a renewal process. When it is one exponential server fed by
+// nothing else it is an E_k/M/1 queue, a GI/M/1: its checks are planned here, since its own
+// analysis only sees a flow that is not Poisson. Returns what was found, for the detail text.
+std::string plan_erlang_backend(Analysis& analysis, const AnalysisContext& context, std::size_t t,
+                                int phases, double rate) {
+  const std::size_t backend = context.spec.targets[t];
+  const std::string& name = backend_name(context, t);
+  std::string why_not;
+  const StationConfig* station = lone_exponential_server(context, backend, why_not);
+  if (station == nullptr) return fmt::format("{}: no closed form ({})", name, why_not);
+  if (rate * station->service.mean() >= 1) return fmt::format("{}: unstable (rho >= 1)", name);
+  const double mu = 1 / station->service.mean();
+  const double sigma = analytic::gi_m_1_sigma(
+      [&](double s) { return analytic::erlang_transform(phases, rate, s); }, rate, mu);
+  const analytic::StationMetrics m = analytic::gi_m_1(rate, mu, sigma);
+  plan_station_metrics(analysis.checks, backend, m, false);
+  for (const auto& [level, suffix] : kPercentiles) {
+    if (std::fabs(level - (1 - sigma)) > kAtomMargin) {
+      analysis.checks.push_back({backend, std::string("wait.") + suffix,
+                                 analytic::gi_m_1_wait_quantile(mu, sigma, level), true});
+    }
+    analysis.checks.push_back({backend, std::string("sojourn.") + suffix,
+                               analytic::gi_m_1_sojourn_quantile(mu, sigma, level), true});
+  }
+  return fmt::format("{}: E{}/M/1 with rho = {}, sigma = {}, W = {} s", name, phases,
+                     format_number(m.utilization), format_number(sigma, 6), format_number(m.W, 6));
+}
+
+const char* kGiM1Theory =
+    "one exponential server is then a GI/M/1 queue: sigma = A*(mu (1 - sigma)) with "
+    "A*(s) = (k lambda / (k lambda + s))^k for Erlang-k arrivals at rate lambda, "
+    "W = 1 / (mu (1 - sigma)), P(wait) = sigma, sojourn exponential (Gross & Harris 6.4)";
+
+// Round robin over n backends gives each one every n-th request: from a Poisson stream,
+// Erlang-n inter-arrival times.
 Analysis analyse_round_robin(const AnalysisContext& context) {
   const Flow& input = context.input;
   const std::size_t n = context.spec.targets.size();
@@ -168,42 +200,84 @@ Analysis analyse_round_robin(const AnalysisContext& context) {
   analysis.theory.model = fmt::format("round robin: E{}/M/1 backends", n);
   std::string backends;
   for (std::size_t t = 0; t < n; ++t) {
-    const std::size_t backend = context.spec.targets[t];
-    const std::string& name = backend_name(context, t);
-    std::string why_not;
-    const StationConfig* station = lone_exponential_server(context, backend, why_not);
-    std::string outcome;
-    if (station == nullptr) {
-      outcome = fmt::format("{}: no closed form ({})", name, why_not);
-    } else if (rate * station->service.mean() >= 1) {
-      outcome = fmt::format("{}: unstable (rho >= 1)", name);
-    } else {
-      const double mu = 1 / station->service.mean();
-      const double sigma = analytic::gi_m_1_sigma(
-          [&](double s) { return analytic::erlang_transform(static_cast<int>(n), rate, s); }, rate,
-          mu);
-      const analytic::StationMetrics m = analytic::gi_m_1(rate, mu, sigma);
-      plan_station_metrics(analysis.checks, backend, m, false);
-      for (const auto& [level, suffix] : kPercentiles) {
-        if (std::fabs(level - (1 - sigma)) > kAtomMargin) {
-          analysis.checks.push_back({backend, std::string("wait.") + suffix,
-                                     analytic::gi_m_1_wait_quantile(mu, sigma, level), true});
-        }
-        analysis.checks.push_back({backend, std::string("sojourn.") + suffix,
-                                   analytic::gi_m_1_sojourn_quantile(mu, sigma, level), true});
-      }
-      outcome =
-          fmt::format("{}: E{}/M/1 with rho = {}, sigma = {}, W = {} s", name, n,
-                      format_number(m.utilization), format_number(sigma, 6), format_number(m.W, 6));
-    }
-    backends += (t == 0 ? "" : "; ") + outcome;
+    backends +=
+        (t == 0 ? "" : "; ") + plan_erlang_backend(analysis, context, t, static_cast<int>(n), rate);
   }
   analysis.theory.detail = fmt::format(
       "each of the {} backends gets every {} request of a Poisson stream at {}, so Erlang-{} "
-      "inter-arrival times at {}; one exponential server is then a GI/M/1 queue: sigma = "
-      "A*(mu (1 - sigma)) with A*(s) = (n lambda / (n lambda + s))^n, W = 1 / (mu (1 - sigma)), "
-      "P(wait) = sigma, sojourn exponential (Gross & Harris 6.4). {}",
-      n, ordinal(n), rate_text(input.rate), n, rate_text(rate), backends);
+      "inter-arrival times at {}; {}. {}",
+      n, ordinal(n), rate_text(input.rate), n, rate_text(rate), kGiM1Theory, backends);
+  return analysis;
+}
+
+/// Longest cycle of smooth weighted round robin worked out for validate.
+constexpr double kMaxSmoothCycle = 100000;
+
+// Smooth weighted round robin with integer weights repeats every sum(weights) picks (the current
+// weights are back to zero). A backend whose picks are evenly spaced in the cycle, every g-th
+// request (always so with weight 1), sees Erlang-g inter-arrival times from a Poisson stream,
+// like round robin; the others have uneven gaps and no closed form.
+Analysis analyse_smooth_weighted(const BalancerConfig& config, const AnalysisContext& context) {
+  const Flow& input = context.input;
+  const std::size_t n = context.spec.targets.size();
+  const std::vector<double> fractions = normalized(config.weights);
+  Analysis analysis;
+  double total = 0;
+  bool integral = true;
+  for (double weight : config.weights) {
+    total += weight;
+    integral = integral && weight == std::floor(weight);
+  }
+  const std::string pattern =
+      fmt::format("smooth weighted round robin at {} interleaves requests in a fixed pattern",
+                  context.spec.name);
+  analysis.outputs = split_by(input, fractions, false, pattern);
+  if (!input.poisson || !integral || total > kMaxSmoothCycle) {
+    analysis.theory.detail =
+        !input.poisson
+            ? "no closed form: arrivals are not Poisson (" + input.why_not + ")"
+            : "no closed form: smooth weighted round robin sends requests in a fixed interleaved "
+              "pattern (each backend gets weight / total weight of every cycle)";
+    return analysis;
+  }
+  // One cycle, by the balancer's own rule.
+  std::vector<double> current(n, 0.0);
+  std::vector<std::vector<std::size_t>> picks(n);
+  const auto cycle = static_cast<std::size_t>(total);
+  for (std::size_t step = 0; step < cycle; ++step) {
+    picks[smooth_weighted_pick(current, config.weights, total)].push_back(step);
+  }
+  std::string backends;
+  for (std::size_t t = 0; t < n; ++t) {
+    const auto& at = picks[t];
+    const std::size_t gap = cycle / at.size();
+    bool even = true;
+    for (std::size_t k = 0; k < at.size(); ++k) {
+      const std::size_t next = k + 1 < at.size() ? at[k + 1] : at[0] + cycle;
+      even = even && next - at[k] == gap;
+    }
+    std::string outcome;
+    if (!even) {
+      outcome =
+          fmt::format("{}: no closed form (uneven gaps in the cycle)", backend_name(context, t));
+    } else if (gap == 1) {
+      analysis.outputs[t] = input;  // the only backend with any weight: every request
+      outcome = fmt::format("{}: every request", backend_name(context, t));
+    } else {
+      analysis.outputs[t].why_not = fmt::format(
+          "smooth weighted round robin at {} gives it every {} request of a Poisson stream: "
+          "Erlang-{} inter-arrival times",
+          context.spec.name, ordinal(gap), gap);
+      outcome = plan_erlang_backend(analysis, context, t, static_cast<int>(gap),
+                                    input.rate / static_cast<double>(gap));
+    }
+    backends += (t == 0 ? "" : "; ") + outcome;
+  }
+  analysis.theory.model = "smooth weighted round robin";
+  analysis.theory.detail = fmt::format(
+      "a fixed cycle of {} requests from a Poisson stream at {}; a backend picked every g-th "
+      "request sees Erlang-g inter-arrival times, and {}. {}",
+      cycle, rate_text(input.rate), kGiM1Theory, backends);
   return analysis;
 }
 
@@ -337,7 +411,8 @@ Analysis analyse_power_of_d(const BalancerConfig& config, const AnalysisContext&
   return analysis;
 }
 
-// State-dependent or deterministic interleaving: no closed form for the backends' queues.
+// Least connections: the choice depends on the queues, and joining the shortest queue has no
+// closed form.
 Analysis analyse_without_closed_form(const BalancerConfig& config, const AnalysisContext& context) {
   const Flow& input = context.input;
   const std::size_t n = context.spec.targets.size();
@@ -345,26 +420,14 @@ Analysis analyse_without_closed_form(const BalancerConfig& config, const Analysi
   const bool weighted = !config.weights.empty();
   const std::vector<double> fractions =
       weighted ? normalized(config.weights) : std::vector<double>(n, 1.0 / static_cast<double>(n));
-  std::string why;
-  std::string detail;
-  if (config.policy == BalancerPolicy::smooth_weighted_round_robin) {
-    why = fmt::format("smooth weighted round robin at {} interleaves requests in a fixed pattern",
-                      context.spec.name);
-    detail =
-        "no closed form: smooth weighted round robin sends requests in a fixed interleaved "
-        "pattern (each backend gets weight / total weight of every cycle), not a renewal "
-        "process";
-  } else {
-    why = fmt::format("{} at {} sends each request to the emptiest backend",
-                      balancer_policy_names()[static_cast<std::size_t>(config.policy)],
-                      context.spec.name);
-    detail = fmt::format(
-        "no closed form: joining the shortest queue has no closed form for its sojourn time; "
-        "rates split {} only as means",
-        weighted ? "by weight" : "evenly");
-  }
+  const std::string why = fmt::format(
+      "{} at {} sends each request to the emptiest backend",
+      balancer_policy_names()[static_cast<std::size_t>(config.policy)], context.spec.name);
   analysis.outputs = split_by(input, fractions, false, why);
-  analysis.theory.detail = detail;
+  analysis.theory.detail = fmt::format(
+      "no closed form: joining the shortest queue has no closed form for its sojourn time; "
+      "rates split {} only as means",
+      weighted ? "by weight" : "evenly");
   return analysis;
 }
 
@@ -406,6 +469,8 @@ Analysis analyse(const BalancerConfig& config, const AnalysisContext& context) {
       analysis = analyse_power_of_d(config, context);
       break;
     case BalancerPolicy::smooth_weighted_round_robin:
+      analysis = analyse_smooth_weighted(config, context);
+      break;
     case BalancerPolicy::least_connections:
     case BalancerPolicy::weighted_least_connections:
       analysis = analyse_without_closed_form(config, context);

@@ -81,6 +81,13 @@ std::string product_form_obstacle(const Scenario& scenario, std::size_t clients,
         return fmt::format("station {} has {} service, not exponential", spec.name,
                            station->service.name());
       }
+      if (classes_matter(*station)) {
+        return fmt::format(
+            "station {} serves request classes differently (priority or per-class "
+            "service)",
+            spec.name);
+      }
+      if (station->failures) return fmt::format("station {} has server failures", spec.name);
       if (station->capacity && *station->capacity < users) {
         return fmt::format(
             "station {} has a capacity of {} for {} users, so it can reject "

@@ -87,8 +87,10 @@ Analysis analyse(const ForkConfig& config, const AnalysisContext& context) {
   if (const auto meet = where_copies_meet(context.scenario, context.spec.targets, config.join);
       meet && copy.poisson) {
     copy.poisson = false;
-    copy.why_not = fmt::format("branches of fork {} meet again at {}, so it sees the same requests "
-                               "twice over", context.spec.name, context.scenario.nodes[*meet].name);
+    copy.why_not = fmt::format(
+        "branches of fork {} meet again at {}, so it sees the same requests "
+        "twice over",
+        context.spec.name, context.scenario.nodes[*meet].name);
   }
   analysis.outputs = split(copy, context.spec);
   return analysis;

@@ -21,7 +21,9 @@ namespace {
 // Past this mean number of arrivals per window the Poisson sums are not attempted.
 constexpr double kMaxArrivalsPerWindow = 1e12;
 
-std::string rate_text(double rate) { return format_number(rate, 6) + "/s"; }
+std::string rate_text(double rate) {
+  return format_number(rate, 6) + "/s";
+}
 
 const std::string& algorithm_name(const LimiterConfig& config) {
   return limiter_algorithm_names()[static_cast<std::size_t>(config.algorithm)];
@@ -56,7 +58,8 @@ void set_outputs(Analysis& analysis, const AnalysisContext& context, double admi
                  const std::string& how) {
   const std::string& name = context.spec.name;
   analysis.outputs.push_back(
-      {admitted_rate, false, fmt::format("admissions of limiter {} ({}) are not Poisson", name, how)});
+      {admitted_rate, false,
+       fmt::format("admissions of limiter {} ({}) are not Poisson", name, how)});
   if (context.spec.targets.size() > 1) {
     analysis.outputs.push_back(
         {std::max(0.0, context.input.rate - admitted_rate), false,
@@ -76,8 +79,8 @@ void analyse_fixed_window(Analysis& analysis, const LimiterConfig& config,
   const double lambda = context.input.rate;
   const double per_window = lambda * config.window;
   if (per_window > kMaxArrivalsPerWindow) {
-    analysis.theory.detail = fmt::format("not computed: {} arrivals per window is too many",
-                                         format_number(per_window));
+    analysis.theory.detail =
+        fmt::format("not computed: {} arrivals per window is too many", format_number(per_window));
     set_outputs(analysis, context, admitted_bound(config, lambda), "fixed window");
     return;
   }

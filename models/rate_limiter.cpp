@@ -42,17 +42,18 @@ void reject_key_of_other_algorithms(const Json& node, const Where& where,
   std::vector<std::string> names;
   for (LimiterAlgorithm taker : takers) names.push_back(algorithm_name(taker));
   (where / key)
-      .fail(fmt::format("key \"{}\" with algorithm \"{}\"", key, algorithm_name(algorithm)),
-            fmt::format("no \"{}\": only {} {}", key, names.size() == 1 ? "algorithm" : "algorithms",
-                        one_of(names) + (names.size() == 1 ? " takes it" : " take it")));
+      .fail(
+          fmt::format("key \"{}\" with algorithm \"{}\"", key, algorithm_name(algorithm)),
+          fmt::format("no \"{}\": only {} {}", key, names.size() == 1 ? "algorithm" : "algorithms",
+                      one_of(names) + (names.size() == 1 ? " takes it" : " take it")));
 }
 
 }  // namespace
 
 const std::vector<std::string>& limiter_algorithm_names() {
-  static const std::vector<std::string> names = {
-      "fixed_window", "sliding_window_log", "sliding_window_counter",
-      "token_bucket", "leaky_bucket_meter", "leaky_bucket_queue"};
+  static const std::vector<std::string> names = {"fixed_window",           "sliding_window_log",
+                                                 "sliding_window_counter", "token_bucket",
+                                                 "leaky_bucket_meter",     "leaky_bucket_queue"};
   return names;
 }
 
@@ -172,11 +173,6 @@ RateLimiter::RateLimiter(Network& network, std::string name, const LimiterConfig
   }
 }
 
-void RateLimiter::start() {
-  // The loader checked "to": the admitted route, then optionally the rejected one.
-  assert(!targets().empty() && targets().size() <= 2);
-}
-
 void RateLimiter::accept(RequestId id) {
   ++arrivals_;
   const double now = network_.simulator().now();
@@ -198,7 +194,10 @@ void RateLimiter::accept(RequestId id) {
   enqueue(id, now);
 }
 
-void RateLimiter::admit(RequestId id) { targets()[0]->accept(id); }
+// The loader checked "to": the admitted route, then optionally the rejected one.
+void RateLimiter::admit(RequestId id) {
+  targets()[0]->accept(id);
+}
 
 void RateLimiter::reject(RequestId id) {
   ++rejections_;
@@ -290,9 +289,9 @@ void RateLimiter::collect(Metrics& out) const {
   out.add({"Lq", number_waiting_.mean(now)});
   out.add({"W", sojourn_.mean()});
   out.add({"Wq", wait_.mean()});
-  out.add({"p_wait", departures_started_ > 0 ? static_cast<double>(waited_) /
-                                                   static_cast<double>(departures_started_)
-                                             : kNaN});
+  out.add({"p_wait", departures_started_ > 0
+                         ? static_cast<double>(waited_) / static_cast<double>(departures_started_)
+                         : kNaN});
   out.add_latency("wait", wait_histogram_);
   out.add_latency("sojourn", sojourn_histogram_);
 }

@@ -86,16 +86,16 @@ class AdmissionMeter final {
   bool admit_token_bucket(double now);
   bool admit_leaky_meter(double now);
   double window_index(double now) const;  // a whole number, kept in a double: no overflow
-  double ticks_until(double now) const;  // token or leak instants in (0, now]
+  double ticks_until(double now) const;   // token or leak instants in (0, now]
 
   LimiterConfig config_;
-  double current_window_ = 0;         // fixed window and counter: index of the current window
-  std::int64_t current_count_ = 0;    // admissions in the current window
-  std::int64_t previous_count_ = 0;   // counter: admissions in the window just before
-  std::vector<double> admitted_at_;   // sliding log: the last `limit` admission times (a ring)
-  std::size_t oldest_ = 0;            // sliding log: slot of the oldest, once the ring is full
-  std::int64_t level_ = 0;            // tokens (token bucket) or level (leaky meter)
-  double ticks_seen_ = 0;             // token or leak instants already applied
+  double current_window_ = 0;        // fixed window and counter: index of the current window
+  std::int64_t current_count_ = 0;   // admissions in the current window
+  std::int64_t previous_count_ = 0;  // counter: admissions in the window just before
+  std::vector<double> admitted_at_;  // sliding log: the last `limit` admission times (a ring)
+  std::size_t oldest_ = 0;           // sliding log: slot of the oldest, once the ring is full
+  std::int64_t level_ = 0;           // tokens (token bucket) or level (leaky meter)
+  double ticks_seen_ = 0;            // token or leak instants already applied
 };
 
 /// Metrics of every algorithm: arrivals, admitted, rejections, completions (requests that left
@@ -110,7 +110,6 @@ class RateLimiter final : public Node {
  public:
   RateLimiter(Network& network, std::string name, const LimiterConfig& config);
 
-  void start() override;
   void accept(RequestId id) override;
   std::int64_t occupancy() const override { return in_node_; }
   void reset_statistics() override;

@@ -12,7 +12,9 @@ namespace {
 
 // Poisson mass further than this from the mode is below 1e-25 (Chernoff: the exponent
 // t^2 / (2 (mean + t / 3)) with t = 15 sqrt(mean) + 40 is at least 60 for every mean).
-double poisson_half_width(double mean) { return 15 * std::sqrt(mean) + 40; }
+double poisson_half_width(double mean) {
+  return 15 * std::sqrt(mean) + 40;
+}
 
 constexpr double kMaxPoissonMean = 1e12;
 constexpr double kMaxArrivalsPerStep = 200;  // P(N = 0) = e^-200 is still a normal double

@@ -67,8 +67,8 @@ std::vector<double> token_bucket_deficit_distribution(double arrival_rate, doubl
 TokenBucketMetrics token_bucket(double arrival_rate, double token_rate, std::int64_t burst);
 
 /// M/G/1/K by its embedded chain at departures (Gross, Shortle, Thompson & Harris, Fundamentals
-/// of Queueing Theory, 4th ed., chapter 5, M/G/1/K): a_k = P(k arrivals during one service), given as
-/// `arrivals_per_service` (a_0 > 0; the mass past its end must be negligible). The number left
+/// of Queueing Theory, 4th ed., chapter 5, M/G/1/K): a_k = P(k arrivals during one service), given
+/// as `arrivals_per_service` (a_0 > 0; the mass past its end must be negligible). The number left
 /// behind by a departure, 0 .. K - 1, moves up by a batch of arrivals and down by one, and its
 /// cut equations read pi_{j+1} a_0 = pi_0 P(A >= j + 1) + sum_{i=1..j} pi_i P(A >= j + 2 - i).
 /// Time averages: p_j = pi_j / (pi_0 + rho) for j < K and p_K = 1 - 1 / (pi_0 + rho) (the

@@ -515,6 +515,28 @@ TEST_SUITE("validate") {
     CHECK(v.passed());
   }
 
+  TEST_CASE("smooth weighted round robin: evenly spaced backends are E_g/M/1") {
+    // 5, 1, 1: a a b a c a a. b and c get every 7th request; a's gaps are 1, 2, 2, 1, 1.
+    const auto v = validate_nodes(
+        {source("in", distribution("exponential", 1 / 28.0), "lb"),
+         balancer("lb", "smooth_weighted_round_robin", {"a", "b", "c"}, {{"weights", {5, 1, 1}}}),
+         web("a", 2, 0.08), web("b", 1, 0.2), web("c", 1, 0.2), sink("out")});
+    CHECK(mentions(v, "lb", "a: no closed form (uneven gaps in the cycle)"));
+    CHECK(mentions(v, "lb", "b: E7/M/1 with rho = 0.8"));
+    CHECK(mentions(v, "c", "every 7th request"));
+    CHECK(has_check(v, "c", "W"));
+    CHECK_FALSE(has_check(v, "a", "W"));
+    CHECK(v.passed());
+    // 2, 1, 1: a b a c, so a gets every 2nd request and b, c every 4th.
+    const auto even = validate_nodes(
+        {source("in", distribution("exponential", 0.25), "lb"),
+         balancer("lb", "smooth_weighted_round_robin", {"a", "b", "c"}, {{"weights", {2, 1, 1}}}),
+         web("a"), web("b"), web("c"), sink("out")});
+    CHECK(mentions(even, "lb", "a: E2/M/1"));
+    CHECK(mentions(even, "lb", "b: E4/M/1"));
+    CHECK(even.passed());
+  }
+
   TEST_CASE("a random balancer in a feedback loop is part of a Jackson network") {
     Json retry = web("b");
     retry["to"] = Json::array({{{"node", "lb"}, {"p", 0.2}}, {{"node", "out"}, {"p", 0.8}}});

@@ -184,8 +184,9 @@ TEST_SUITE("theory") {
     CHECK(forms.at({2, "L"}) == doctest::Approx(0.5 / 3.5).epsilon(1e-12));  // M/M/1 branch
     CHECK(models::closed_forms(scenario(branches("deterministic", {}), 100, 10, 2, 1))
               .count({4, "W"}) == 0);
-    CHECK(models::closed_forms(scenario(branches("exponential", 1), 100, 10, 2, 1))
-              .count({4, "W"}) == 0);
+    CHECK(
+        models::closed_forms(scenario(branches("exponential", 1), 100, 10, 2, 1)).count({4, "W"}) ==
+        0);
   }
 
   TEST_CASE("branches that meet again before the join do not make a Poisson stream") {

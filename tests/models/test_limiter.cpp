@@ -89,21 +89,26 @@ TEST_SUITE("limiter") {
     // Limit 3 per second, a request every 1/8 s: 7 in the first window (1/8 .. 7/8), then 8 in
     // each, the one at t = 1 opening the second window.
     CHECK(decisions(windows(LimiterAlgorithm::fixed_window, 3, 1), every(0.125, 23)) ==
-          "AAARRRR" "AAARRRRR" "AAARRRRR");
+          "AAARRRR"
+          "AAARRRRR"
+          "AAARRRRR");
     // A request at every window's very start and end.
     CHECK(decisions(windows(LimiterAlgorithm::fixed_window, 1, 1), {0, 0.999, 1, 1.5, 3}) ==
-          "ARAR" "A");
+          "ARAR"
+          "A");
   }
 
   TEST_CASE("sliding window log: admitted once the oldest of the last `limit` is a window old") {
     // Limit 3 per second, a request every 1/4 s: at t = 1 the oldest admission (1/4) is only
     // 3/4 old; at 5/4 it is exactly 1 s old, so the window (1/4, 5/4] holds 2 and there is room.
     CHECK(decisions(windows(LimiterAlgorithm::sliding_window_log, 3, 1), every(0.25, 16)) ==
-          "AAAR" "AAAR" "AAAR" "AAAR");
+          "AAAR"
+          "AAAR"
+          "AAAR"
+          "AAAR");
     // A burst right after a quiet spell: the log remembers exact times, unlike fixed windows.
-    CHECK(decisions(windows(LimiterAlgorithm::sliding_window_log, 2, 1), {0.9, 0.95, 1.0, 1.85,
-                                                                          1.9, 1.95}) ==
-          "AARRAA");
+    CHECK(decisions(windows(LimiterAlgorithm::sliding_window_log, 2, 1),
+                    {0.9, 0.95, 1.0, 1.85, 1.9, 1.95}) == "AARRAA");
   }
 
   TEST_CASE("sliding window counter: previous count weighted by the part of it still in view") {
@@ -111,37 +116,45 @@ TEST_SUITE("limiter") {
     // fraction f of each window the estimate is 4 (1 - f) + admitted so far: 4 at f = 0 (R),
     // 3.5 at f = 1/8 (A), 4 at 2/8 (R), 3.5 at 3/8 (A), ...
     CHECK(decisions(windows(LimiterAlgorithm::sliding_window_counter, 4, 1), every(0.125, 23)) ==
-          "AAAARRR" "RARARARA" "RARARARA");
+          "AAAARRR"
+          "RARARARA"
+          "RARARARA");
     // After an idle window the previous count is 0: a fresh window admits `limit`.
     CHECK(decisions(windows(LimiterAlgorithm::sliding_window_counter, 2, 1),
-                    {0.5, 0.6, 0.7, 2.5, 2.6, 2.7}) == "AAR" "AAR");
+                    {0.5, 0.6, 0.7, 2.5, 2.6, 2.7}) ==
+          "AAR"
+          "AAR");
     // ... but the window just before still counts: at t = 1.5 the estimate is 2 (1 - 0.5) = 1,
     // at 1.55 it is 2 (1 - 0.55) + 1 = 1.9 < 2, at 1.6 it is 0.8 + 2. An approximation: (0.55,
     // 1.55] holds 3 admissions although the limit is 2.
     CHECK(decisions(windows(LimiterAlgorithm::sliding_window_counter, 2, 1),
-                    {0.5, 0.6, 1.5, 1.55, 1.6}) == "AA" "AAR");
+                    {0.5, 0.6, 1.5, 1.55, 1.6}) ==
+          "AA"
+          "AAR");
   }
 
   TEST_CASE("token bucket: full at start, one token every 1/rate, never above burst") {
     // 2 tokens/s, burst 2, a request every 1/4 s: the two initial tokens and the ones at 1/2 and
     // 1 serve the first four; from then on every other request finds a token.
     CHECK(decisions(bucket(LimiterAlgorithm::token_bucket, 2, 2), every(0.25, 12)) ==
-          "AAAA" "RARARARA");
+          "AAAA"
+          "RARARARA");
     // A long pause refills to the burst, not beyond: 2 tokens after 10 s.
-    CHECK(decisions(bucket(LimiterAlgorithm::token_bucket, 2, 2), {0.1, 0.2, 0.3, 10, 10.01,
-                                                                   10.02}) ==
-          "AAR" "AAR");
+    CHECK(decisions(bucket(LimiterAlgorithm::token_bucket, 2, 2),
+                    {0.1, 0.2, 0.3, 10, 10.01, 10.02}) ==
+          "AAR"
+          "AAR");
     // A request exactly at a token instant sees the token.
-    CHECK(decisions(bucket(LimiterAlgorithm::token_bucket, 4, 1), {0.1, 0.2, 0.25, 0.5}) ==
-          "ARAA");
+    CHECK(decisions(bucket(LimiterAlgorithm::token_bucket, 4, 1), {0.1, 0.2, 0.25, 0.5}) == "ARAA");
   }
 
   TEST_CASE("leaky bucket meter admits exactly what the token bucket admits") {
     CHECK(decisions(bucket(LimiterAlgorithm::leaky_bucket_meter, 2, 2), every(0.25, 12)) ==
-          "AAAA" "RARARARA");
-    for (const auto& [rate, burst] : {std::pair{100.0, std::int64_t{1}},
-                                      std::pair{100.0, std::int64_t{7}},
-                                      std::pair{80.0, std::int64_t{30}}}) {
+          "AAAA"
+          "RARARARA");
+    for (const auto& [rate, burst] :
+         {std::pair{100.0, std::int64_t{1}}, std::pair{100.0, std::int64_t{7}},
+          std::pair{80.0, std::int64_t{30}}}) {
       const auto trace = poisson_trace(110, 50000, 7);
       INFO("rate ", rate, " burst ", burst);
       CHECK(decisions(bucket(LimiterAlgorithm::leaky_bucket_meter, rate, burst), trace) ==
@@ -180,8 +193,8 @@ TEST_SUITE("limiter") {
 
   TEST_CASE("fixed window and counter on a random trace: at most `limit` per aligned window") {
     const auto trace = poisson_trace(40, 20000, 13);
-    for (auto algorithm : {LimiterAlgorithm::fixed_window,
-                           LimiterAlgorithm::sliding_window_counter}) {
+    for (auto algorithm :
+         {LimiterAlgorithm::fixed_window, LimiterAlgorithm::sliding_window_counter}) {
       AdmissionMeter meter(windows(algorithm, 5, 0.25));
       std::vector<int> per_window(static_cast<std::size_t>(trace.back() / 0.25) + 1, 0);
       std::vector<int> arrivals(per_window.size(), 0);
@@ -203,10 +216,10 @@ TEST_SUITE("limiter") {
   TEST_CASE("network: admitted to the first target, rejected to the second, metrics") {
     // Token bucket 2/s, burst 2, a request every 1/4 s up to t = 10: 40 arrivals, the first 4
     // admitted, then every other one: 22 admitted, 18 rejected.
-    const Json nodes = {source("in", distribution("deterministic", 0.25), "limit"),
-                        limiter("limit", "token_bucket", {{"rate", 2}, {"burst", 2}},
-                                {"ok", "throttled"}),
-                        sink("ok"), sink("throttled")};
+    const Json nodes = {
+        source("in", distribution("deterministic", 0.25), "limit"),
+        limiter("limit", "token_bucket", {{"rate", 2}, {"burst", 2}}, {"ok", "throttled"}),
+        sink("ok"), sink("throttled")};
     const auto r = run_once(nodes, 10);
     const auto& m = r.nodes[1];
     CHECK(metric(m, "arrivals") == 40);
@@ -237,11 +250,11 @@ TEST_SUITE("limiter") {
 
   TEST_CASE("network: the token bucket and the leaky meter give identical runs") {
     auto run = [](const std::string& algorithm) {
-      const auto s = scenario({source("in", distribution("exponential", 1 / 120.0), "limit"),
-                               limiter("limit", algorithm, {{"rate", 100}, {"burst", 10}},
-                                       {"ok", "no"}),
-                               sink("ok"), sink("no")},
-                              100, 10, 2, 5);
+      const auto s =
+          scenario({source("in", distribution("exponential", 1 / 120.0), "limit"),
+                    limiter("limit", algorithm, {{"rate", 100}, {"burst", 10}}, {"ok", "no"}),
+                    sink("ok"), sink("no")},
+                   100, 10, 2, 5);
       return models::run_experiment(s, 1);
     };
     const auto token = run("token_bucket");
@@ -256,10 +269,10 @@ TEST_SUITE("limiter") {
     // t = 2.7. Arrivals 1..8 at 0.3125 k. Departures: #1 at 0.8125, #2 1.3125, #3 1.8125,
     // #5 2.3125; #6 leaves at 2.8125 and #8 waits at the end. #4 (1.25) and #7 (2.1875) find
     // one leaving and one waiting: rejected.
-    const Json nodes = {source("in", distribution("deterministic", 0.3125), "drain"),
-                        limiter("drain", "leaky_bucket_queue", {{"rate", 2}, {"queue", 1}},
-                                {"ok", "throttled"}),
-                        sink("ok"), sink("throttled")};
+    const Json nodes = {
+        source("in", distribution("deterministic", 0.3125), "drain"),
+        limiter("drain", "leaky_bucket_queue", {{"rate", 2}, {"queue", 1}}, {"ok", "throttled"}),
+        sink("ok"), sink("throttled")};
     const auto r = run_once(nodes, 2.7);
     const auto& m = r.nodes[1];
     CHECK(metric(m, "arrivals") == 8);
@@ -283,11 +296,11 @@ TEST_SUITE("limiter") {
   TEST_CASE("the window stays aligned at t = 0 across the warm-up") {
     // Limit 2 per second; warm-up 0.5 s: the window [0, 1) has admitted 2 (at 1/8 and 2/8)
     // before the measurement starts, so nothing more is admitted until t = 1.
-    const auto s = scenario({source("in", distribution("deterministic", 0.125), "limit"),
-                             limiter("limit", "fixed_window", {{"limit", 2}, {"window", 1}},
-                                     {"ok", "no"}),
-                             sink("ok"), sink("no")},
-                            1.5, 0.5, 2, 1);
+    const auto s =
+        scenario({source("in", distribution("deterministic", 0.125), "limit"),
+                  limiter("limit", "fixed_window", {{"limit", 2}, {"window", 1}}, {"ok", "no"}),
+                  sink("ok"), sink("no")},
+                 1.5, 0.5, 2, 1);
     models::Network network(s, 0);
     const auto r = network.run();
     // Measured arrivals at 5/8 .. 2: 12; admitted at 1 and 9/8, then at 2 (a new window).
@@ -371,8 +384,8 @@ std::vector<BadInput> bad_inputs() {
        "/nodes/1/burst", R"("lots")", "an integer in [1, 1e+09]"},
       {"missing burst", with_limiter(token + R"("rate": 1)"), "/nodes/1", R"(no key "burst")",
        R"(an integer in [1, 1e+09] at "burst")"},
-      {"negative queue", with_limiter(queue + R"("rate": 1, "queue": -1)"), "/nodes/1/queue",
-       "-1", "an integer in [0, 1e+09]"},
+      {"negative queue", with_limiter(queue + R"("rate": 1, "queue": -1)"), "/nodes/1/queue", "-1",
+       "an integer in [0, 1e+09]"},
       {"limit with a token bucket", with_limiter(token + R"("rate": 1, "burst": 1, "limit": 5)"),
        "/nodes/1/limit", R"(key "limit" with algorithm "token_bucket")",
        R"(no "limit": only algorithms fixed_window, sliding_window_log or )"
@@ -394,9 +407,9 @@ std::vector<BadInput> bad_inputs() {
        R"(unknown key "bursts")",
        R"(one of the keys name, type, description, algorithm, limit, window, rate, burst, queue )"
        R"(or to (did you mean "burst"?))"},
-      {"three targets", with_limiter(token + R"("rate": 1, "burst": 1)", R"(["ok", "no", "other"])"),
-       "/nodes/1/to", "a list of 3 node names",
-       "[admitted target] or [admitted target, rejected target]"},
+      {"three targets",
+       with_limiter(token + R"("rate": 1, "burst": 1)", R"(["ok", "no", "other"])"), "/nodes/1/to",
+       "a list of 3 node names", "[admitted target] or [admitted target, rejected target]"},
       {"target not a list", with_limiter(token + R"("rate": 1, "burst": 1)", R"("ok")"),
        "/nodes/1/to", R"("ok")", "a non-empty list of distinct node names"},
       {"same target twice", with_limiter(token + R"("rate": 1, "burst": 1)", R"(["ok", "ok"])"),
@@ -440,27 +453,27 @@ Json poisson_into_limiter(double rate, Json limiter_node) {
 TEST_SUITE("validate") {
   TEST_CASE("the closed form each algorithm gets, or why it has none") {
     const auto fixed = scenario(
-        poisson_into_limiter(12, limiter("lim", "fixed_window", {{"limit", 10}, {"window", 1}},
-                                         {"ok", "no"})),
+        poisson_into_limiter(
+            12, limiter("lim", "fixed_window", {{"limit", 10}, {"window", 1}}, {"ok", "no"})),
         1000, 100, 2, 1);
     CHECK(closed_form(fixed, 1, "throughput") ==
           doctest::Approx(analytic::fixed_window_admissions(12, 1, 10, 100, 1100) / 1000)
               .epsilon(1e-14));
     const auto token = scenario(
-        poisson_into_limiter(100, limiter("lim", "token_bucket", {{"rate", 90}, {"burst", 20}},
-                                          {"ok", "no"})),
+        poisson_into_limiter(
+            100, limiter("lim", "token_bucket", {{"rate", 90}, {"burst", 20}}, {"ok", "no"})),
         1000, 100, 2, 1);
     const double admitted = analytic::token_bucket(100, 90, 20).admitted_rate;
     CHECK(closed_form(token, 1, "throughput") == admitted);
     CHECK(closed_form(token, 1, "rejection_ratio") == doctest::Approx(1 - admitted / 100));
     const auto meter = scenario(
-        poisson_into_limiter(100, limiter("lim", "leaky_bucket_meter",
-                                          {{"rate", 90}, {"burst", 20}}, {"ok", "no"})),
+        poisson_into_limiter(
+            100, limiter("lim", "leaky_bucket_meter", {{"rate", 90}, {"burst", 20}}, {"ok", "no"})),
         1000, 100, 2, 1);
     CHECK(closed_form(meter, 1, "throughput") == admitted);
     const auto queue = scenario(
-        poisson_into_limiter(9, limiter("lim", "leaky_bucket_queue", {{"rate", 10}, {"queue", 5}},
-                                        {"ok", "no"})),
+        poisson_into_limiter(
+            9, limiter("lim", "leaky_bucket_queue", {{"rate", 10}, {"queue", 5}}, {"ok", "no"})),
         1000, 100, 2, 1);
     const auto md1k = analytic::md1k(9, 10, 6);
     CHECK(closed_form(queue, 1, "rejection_ratio") == md1k.blocking);
@@ -469,10 +482,10 @@ TEST_SUITE("validate") {
 
     // A short run is enough to see the texts.
     for (const char* algorithm : {"sliding_window_log", "sliding_window_counter"}) {
-      const auto s = scenario(
-          poisson_into_limiter(12, limiter("lim", algorithm, {{"limit", 10}, {"window", 1}},
-                                           {"ok", "no"})),
-          100, 10, 2, 1);
+      const auto s =
+          scenario(poisson_into_limiter(
+                       12, limiter("lim", algorithm, {{"limit", 10}, {"window", 1}}, {"ok", "no"})),
+                   100, 10, 2, 1);
       CHECK(std::isnan(closed_form(s, 1, "throughput")));
       const auto v = models::validate(s, models::run_experiment(s, 1));
       CAPTURE(algorithm);
@@ -484,11 +497,11 @@ TEST_SUITE("validate") {
   }
 
   TEST_CASE("non-Poisson arrivals: no closed form, the bound, and Little and flow balance") {
-    const auto s = scenario(
-        {source("in", distribution("deterministic", 0.01), "lim"),
-         limiter("lim", "leaky_bucket_queue", {{"rate", 90}, {"queue", 3}}, {"ok", "no"}),
-         sink("ok"), sink("no")},
-        100, 10, 3, 1);
+    const auto s =
+        scenario({source("in", distribution("deterministic", 0.01), "lim"),
+                  limiter("lim", "leaky_bucket_queue", {{"rate", 90}, {"queue", 3}}, {"ok", "no"}),
+                  sink("ok"), sink("no")},
+                 100, 10, 3, 1);
     const auto v = models::validate(s, models::run_experiment(s, 1));
     REQUIRE(theory_of(v, "lim") != nullptr);
     CHECK(theory_of(v, "lim")->detail ==
@@ -506,7 +519,9 @@ namespace {
 
 constexpr double kConfidence = 0.999;
 
-models::RunResult simulate(const models::Scenario& s) { return models::run_experiment(s, 2); }
+models::RunResult simulate(const models::Scenario& s) {
+  return models::run_experiment(s, 2);
+}
 
 void check(const models::Scenario& s, const models::RunResult& result, const std::string& metric,
            double theory, double max_relative_width) {
@@ -522,8 +537,8 @@ void check(const models::Scenario& s, const models::RunResult& result, const std
 TEST_SUITE("statistical") {
   TEST_CASE("fixed window 10 per second at 12/s: E[min(N, 10)] per window") {
     const auto s = scenario(
-        poisson_into_limiter(12, limiter("lim", "fixed_window", {{"limit", 10}, {"window", 1}},
-                                         {"ok", "no"})),
+        poisson_into_limiter(
+            12, limiter("lim", "fixed_window", {{"limit", 10}, {"window", 1}}, {"ok", "no"})),
         20000, 100, 10, 301);
     const auto result = simulate(s);
     const double admitted = analytic::fixed_window_admissions(12, 1, 10, 100, 20100) / 20000;
@@ -533,8 +548,8 @@ TEST_SUITE("statistical") {
 
   TEST_CASE("token bucket 90/s, burst 20, at 100/s: the embedded chain's admitted rate") {
     const auto s = scenario(
-        poisson_into_limiter(100, limiter("lim", "token_bucket", {{"rate", 90}, {"burst", 20}},
-                                          {"ok", "no"})),
+        poisson_into_limiter(
+            100, limiter("lim", "token_bucket", {{"rate", 90}, {"burst", 20}}, {"ok", "no"})),
         3000, 100, 10, 302);
     const auto result = simulate(s);
     const auto m = analytic::token_bucket(100, 90, 20);
@@ -544,8 +559,8 @@ TEST_SUITE("statistical") {
 
   TEST_CASE("token bucket 50/s, burst 5, at 40/s: below the token rate, still rejecting") {
     const auto s = scenario(
-        poisson_into_limiter(40, limiter("lim", "token_bucket", {{"rate", 50}, {"burst", 5}},
-                                         {"ok", "no"})),
+        poisson_into_limiter(
+            40, limiter("lim", "token_bucket", {{"rate", 50}, {"burst", 5}}, {"ok", "no"})),
         5000, 100, 10, 303);
     const auto result = simulate(s);
     const auto m = analytic::token_bucket(40, 50, 5);
@@ -555,8 +570,8 @@ TEST_SUITE("statistical") {
 
   TEST_CASE("leaky bucket queue at rate 10, room 5 waiting, 9/s: M/D/1/6") {
     const auto s = scenario(
-        poisson_into_limiter(9, limiter("lim", "leaky_bucket_queue", {{"rate", 10}, {"queue", 5}},
-                                        {"ok", "no"})),
+        poisson_into_limiter(
+            9, limiter("lim", "leaky_bucket_queue", {{"rate", 10}, {"queue", 5}}, {"ok", "no"})),
         20000, 200, 10, 304);
     const auto result = simulate(s);
     const auto m = analytic::md1k(9, 10, 6);

@@ -113,7 +113,8 @@ TEST_CASE("E[min(N, n)] at a large mean: n = mean gives mean (1 - P(N = mean))")
   // For Poisson N with integer mean m, E|N - m| = 2 m P(N = m), so E[min(N, m)] = m - E[(N - m)+]
   // = m (1 - P(N = m)); P(N = m) from lgamma in long double.
   for (double m : {1e3, 1e6, 1e8}) {
-    const long double log_p = -static_cast<long double>(m) + m * std::log(static_cast<long double>(m)) -
+    const long double log_p = -static_cast<long double>(m) +
+                              m * std::log(static_cast<long double>(m)) -
                               std::lgamma(static_cast<long double>(m) + 1);
     const double expected = m * (1 - static_cast<double>(std::exp(log_p)));
     INFO("mean ", m);

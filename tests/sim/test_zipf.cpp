@@ -53,7 +53,7 @@ constexpr double kZTop = 4.417;  // two-sided 1e-5: 10 keys x 4 exponents stay b
 TEST_SUITE("zipf") {
   TEST_CASE("chi-square over 1000 keys and the top keys' frequencies match the exact law") {
     constexpr std::uint64_t kKeys = 1000;
-    constexpr std::uint64_t kDraws = 1'000'000;
+    constexpr std::uint64_t kDraws = 4'000'000;
     for (double alpha : {0.5, 0.8, 1.0, 1.2}) {
       CAPTURE(alpha);
       const ZipfSampler sampler(kKeys, alpha);
@@ -84,8 +84,8 @@ TEST_SUITE("zipf") {
         const double tolerance = kZTop * std::sqrt(p * (1 - p) / kDraws);
         INFO("key ", k, " frequency ", frequency, " exact ", p, " tolerance ", tolerance);
         CHECK(std::fabs(frequency - p) <= tolerance);
-        // The tolerance is tight: under 3% of p even for the tenth key at alpha 1.2.
-        CHECK(tolerance <= 0.03 * p);
+        // The tolerance is tight: at most 3.5% of p (the tenth key at alpha 0.5, p = 0.005).
+        CHECK(tolerance <= 0.035 * p);
       }
     }
   }
