@@ -1,8 +1,8 @@
 // validate for balancers. A balancer holds nothing, so its theory is what its policy does to the
 // stream it dispatches: Poisson splitting (random, weighted random, consistent hashing of
-// uniform keys), Erlang inter-arrivals (round robin, checked at the backends as E_n/M/1 through
-// the GI/M/1 root), the mean-field limit of power of d, or no closed form (least connections,
-// smooth weighted round robin).
+// uniform keys), Erlang inter-arrivals (round robin, and the evenly spaced backends of smooth
+// weighted round robin, checked at the backends as E_k/M/1 through the GI/M/1 root), the
+// mean-field limit of power of d (shown, not compared), or no closed form (least connections).
 
 #include <fmt/format.h>
 
@@ -403,10 +403,10 @@ Analysis analyse_power_of_d(const BalancerConfig& config, const AnalysisContext&
                 "hold at least i requests, L = {}, W = {} s per backend",
                 n, format_number(L, 6), format_number(W, 6))
           : fmt::format("the mean-field limit needs n >= {}", kMeanFieldMinBackends);
-  analysis.theory.model = fmt::format("power of {} choices over M/M/1 backends", d);
+  analysis.theory.model = fmt::format("power of {} choices", d);
   analysis.theory.detail = fmt::format(
-      "{} identical M/M/1 backends at rho = {}; by symmetry each gets {}, utilization rho and "
-      "1/{} of the requests (checked); {}",
+      "{} identical exponential single servers at rho = {}; by symmetry each gets {}, "
+      "utilization rho and 1/{} of the requests (checked); {}",
       n, format_number(rho), rate_text(rate), n, limit);
   return analysis;
 }

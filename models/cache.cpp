@@ -89,8 +89,7 @@ void Cache::accept(RequestId id) {
   if (hit && config_.hit_latency) {
     request.node_arrival = now;
     number_held_.set(now, static_cast<double>(++held_));
-    network_.simulator().schedule(config_.hit_latency->sample(latency_rng_), *this, kHitServed,
-                                  id);
+    network_.simulator().schedule(config_.hit_latency->sample(latency_rng_), *this, kHitServed, id);
     return;
   }
   pass_on(id, hit);
@@ -201,9 +200,10 @@ CacheConfig read_cache(const Json& node, const Where& where) {
   } else {
     for (const char* key : {"ttl", "ttl_reset"}) {
       if (node.contains(key)) {
-        (where / key).fail_value(node[key], fmt::format("no \"{}\" with policy {} (only with "
-                                                        "policy ttl)",
-                                                        key, policy));
+        (where / key)
+            .fail_value(node[key], fmt::format("no \"{}\" with policy {} (only with "
+                                               "policy ttl)",
+                                               key, policy));
       }
     }
   }
@@ -216,14 +216,17 @@ CacheConfig read_cache(const Json& node, const Where& where) {
     require_object(writes, at, "a write stream such as {\"rate\": 10}");
     check_keys(writes, at, {"rate"});
     if (config.policy == CachePolicyKind::perfect_lfu) {
-      at.fail_value(writes, "no writes with policy perfect_lfu (an invalidated key keeps its "
-                            "count, which breaks its O(1) bookkeeping): use lfu");
+      at.fail_value(writes,
+                    "no writes with policy perfect_lfu (an invalidated key keeps its "
+                    "count, which breaks its O(1) bookkeeping): use lfu");
     }
     config.write_rate = read_number(writes, "rate", at, Range{0, false, kMaxRate, true});
   }
   if (const auto to = node.find("to"); to != node.end() && (!to->is_array() || to->size() != 2)) {
-    (where / "to")
-        .fail_value(*to, "a list of two node names: [where hits go, where misses go]");
+    const char* expected = "a list of two node names: [where hits go, where misses go]";
+    if (to->is_array())
+      (where / "to").fail(fmt::format("a list of {} names", to->size()), expected);
+    (where / "to").fail_value(*to, expected);
   }
   return config;
 }

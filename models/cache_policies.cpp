@@ -306,8 +306,8 @@ class FrequencyBuckets final {
   SlotLinks items_;                       // keys within a bucket
   SlotLinks bucket_links_;                // buckets by increasing count
   SlotLinks::Ends order_;
-  std::vector<std::uint64_t> count_;          // per bucket
-  std::vector<SlotLinks::Ends> members_;      // per bucket
+  std::vector<std::uint64_t> count_;      // per bucket
+  std::vector<SlotLinks::Ends> members_;  // per bucket
   std::vector<std::uint32_t> free_buckets_;
 };
 
@@ -442,8 +442,8 @@ class TtlPolicy final : public CachePolicy {
 
   TtlSettings settings_;
   SlotLinks links_;
-  SlotLinks::Ends order_;        // front: latest expiry
-  std::vector<double> expiry_;   // per slot, s
+  SlotLinks::Ends order_;       // front: latest expiry
+  std::vector<double> expiry_;  // per slot, s
   double window_start_ = 0;
   double overdue_ = 0;
 };

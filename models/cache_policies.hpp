@@ -77,7 +77,7 @@ const std::vector<std::string>& cache_policy_names();
 
 /// Time-to-live settings (policy ttl).
 struct TtlSettings {
-  double ttl = 1;              ///< T, s: an entry lives for ages below T after its timer started
+  double ttl = 1;             ///< T, s: an entry lives for ages below T after its timer started
   bool reset_on_hit = false;  ///< every hit restarts the timer; otherwise only the insertion does
 };
 

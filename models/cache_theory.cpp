@@ -59,8 +59,8 @@ Prediction predict(const analytic::ZipfPopularity& popularity,
 std::string describe(const Prediction& prediction) {
   std::string bands_text;
   for (const auto& [band, value] : prediction.by_band) {
-    bands_text += fmt::format("{}{} {}", bands_text.empty() ? "" : ", ", band.label,
-                              format_number(value, 4));
+    bands_text +=
+        fmt::format("{}{} {}", bands_text.empty() ? "" : ", ", band.label, format_number(value, 4));
   }
   return fmt::format("hit ratio {} ({})", format_number(prediction.overall, 4), bands_text);
 }
@@ -93,9 +93,10 @@ Analysis analyse(const CacheConfig& config, const AnalysisContext& context) {
   std::string& detail = analysis.theory.detail;
 
   if (!config.not_independent.empty()) {
-    detail = fmt::format("no closed form: the keys reaching it are not independent draws from "
-                         "one popularity ({})",
-                         config.not_independent);
+    detail = fmt::format(
+        "no closed form: the keys reaching it are not independent draws from "
+        "one popularity ({})",
+        config.not_independent);
   } else if (!config.keys) {
     detail = "no closed form: no source with keys feeds it";
   } else {
@@ -108,9 +109,10 @@ Analysis analyse(const CacheConfig& config, const AnalysisContext& context) {
         keys.describe());
     const bool ttl = config.policy == CachePolicyKind::ttl;
     if (!ttl && c >= n) {
-      detail = fmt::format("{}; capacity {} holds every key, so only the first request for each "
-                           "key misses: no steady-state miss stream to predict",
-                           irm, c);
+      detail = fmt::format(
+          "{}; capacity {} holds every key, so only the first request for each "
+          "key misses: no steady-state miss stream to predict",
+          irm, c);
     } else if (!ttl && config.write_rate > 0) {
       detail = fmt::format("{}; no closed form for policy {} with writes (TTL caches have one)",
                            irm, policy);
@@ -140,15 +142,19 @@ Analysis analyse(const CacheConfig& config, const AnalysisContext& context) {
       const Prediction che = predict(popularity, [&](std::uint64_t first, std::uint64_t last) {
         return analytic::hit_ratio(popularity, analytic::lru_che(t), first, last);
       });
+      const std::string accuracy =
+          c >= analytic::kCheMinCapacity
+              ? fmt::format("within {}% of exact LRU for caches of {} keys or more",
+                            format_number(100 * analytic::kCheRelativeError, 2),
+                            analytic::kCheMinCapacity)
+              : fmt::format("below {} keys it underestimates LRU by up to 4%",
+                            analytic::kCheMinCapacity);
       detail = fmt::format(
           "{}; Che's approximation (Che, Tung & Wang 2002): characteristic time t_C = {} "
-          "requests, {}; an approximation (within {}% of exact LRU where capsim measured it), "
-          "shown but not checked",
-          irm, format_number(t, 6), describe(che),
-          format_number(100 * analytic::kCheRelativeError, 2));
+          "requests, {}; an approximation ({}), shown but not checked",
+          irm, format_number(t, 6), describe(che), accuracy);
       hit_ratio = che.overall;
-    } else if (config.policy == CachePolicyKind::fifo ||
-               config.policy == CachePolicyKind::random) {
+    } else if (config.policy == CachePolicyKind::fifo || config.policy == CachePolicyKind::random) {
       const double t = analytic::fifo_characteristic_time(popularity, static_cast<double>(c));
       const Prediction approximation =
           predict(popularity, [&](std::uint64_t first, std::uint64_t last) {
@@ -177,13 +183,12 @@ Analysis analyse(const CacheConfig& config, const AnalysisContext& context) {
             static_cast<double>(n) * static_cast<double>(c));
       }
     } else if (!input.poisson) {
-      detail = fmt::format("{}; no closed form for a TTL cache: arrivals are not Poisson ({})",
-                           irm, input.why_not);
+      detail = fmt::format("{}; no closed form for a TTL cache: arrivals are not Poisson ({})", irm,
+                           input.why_not);
     } else {
       const auto reset =
           config.ttl.reset_on_hit ? analytic::TtlReset::on_hit : analytic::TtlReset::on_miss;
-      const auto model =
-          analytic::ttl_model(reset, input.rate, config.write_rate, config.ttl.ttl);
+      const auto model = analytic::ttl_model(reset, input.rate, config.write_rate, config.ttl.ttl);
       const Prediction ttl_prediction =
           predict(popularity, [&](std::uint64_t first, std::uint64_t last) {
             return analytic::hit_ratio(popularity, model, first, last);
@@ -211,9 +216,10 @@ Analysis analyse(const CacheConfig& config, const AnalysisContext& context) {
         hit_ratio = ttl_prediction.overall;
         exact = true;
       } else {
-        detail = fmt::format("{}; these hold without a capacity: with capacity {} they are "
-                             "shown but not checked",
-                             how, c);
+        detail = fmt::format(
+            "{}; these hold without a capacity: with capacity {} they are "
+            "shown but not checked",
+            how, c);
         hit_ratio = ttl_prediction.overall;
       }
     }

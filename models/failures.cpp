@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <limits>
 
 #include "models/network.hpp"
 #include "models/station.hpp"
@@ -91,15 +92,26 @@ bool ServerFailures::repair(std::uint32_t server, double now) {
 }
 
 void ServerFailures::reset_statistics(double now) {
-  failures_ = interrupted_ = dropped_ = 0;
+  failures_ = interrupted_ = 0;
+  dropped_sojourn_.reset();
   up_servers_.reset(now);
 }
 
-void ServerFailures::collect(Metrics& out, double now) const {
+void ServerFailures::collect(Metrics& out, double now, double window,
+                             const sim::Tally& completed) const {
+  const auto dropped = static_cast<double>(dropped_sojourn_.count());
   out.add({"availability", up_servers_.mean(now) / static_cast<double>(servers_.size())});
   out.add({"failures", static_cast<double>(failures_)});
   out.add({"interrupted", static_cast<double>(interrupted_)});
-  out.add({"dropped", static_cast<double>(dropped_)});
+  out.add({"dropped", dropped});
+  if (config_.lost != LostRequest::drop) return;
+  const auto completions = static_cast<double>(completed.count());
+  const double departures = completions + dropped;
+  const double total_sojourn = (completions > 0 ? completions * completed.mean() : 0) +
+                               (dropped > 0 ? dropped * dropped_sojourn_.mean() : 0);
+  out.add({"departure_rate", departures / window});
+  out.add({"W_departures",
+           departures > 0 ? total_sojourn / departures : std::numeric_limits<double>::quiet_NaN()});
 }
 
 // The station's side of a failure: the interrupted request and the idle servers. These are
@@ -120,7 +132,7 @@ void Station::server_fails(std::uint32_t server) {
     if (has_idle_server()) start_next(now);
     return;
   }
-  failures_->count_drop();
+  failures_->count_drop(now - network_.requests()[interrupted].node_arrival);
   ++rejections_;
   number_in_station_.set(now, static_cast<double>(--in_station_));
   network_.reject(interrupted);  // last: the rejection may run its caller's logic

@@ -103,14 +103,18 @@ class ServerFailures final {
     requeued_.push_back(id);
   }
   RequestId pop_requeued() { return requeued_.pop_front(); }
-  void count_drop() {
+  /// A request was dropped after `sojourn` seconds in the station.
+  void count_drop(double sojourn) {
     ++interrupted_;
-    ++dropped_;
+    dropped_sojourn_.add(sojourn);
   }
 
   void reset_statistics(double now);
-  /// Appends availability (fraction of server-time up), failures, interrupted and dropped.
-  void collect(Metrics& out, double now) const;
+  /// Appends availability (fraction of server-time up), failures, interrupted and dropped; with
+  /// drop, also departure_rate and W_departures over every request that left after a stay
+  /// (`completed` completions with mean sojourn `completed_sojourn`, and the dropped ones), the
+  /// pair for which Little's law holds when dropped requests leave without completing.
+  void collect(Metrics& out, double now, double window, const sim::Tally& completed) const;
 
   static constexpr RequestId kNoRequest = UINT32_MAX;
 
@@ -130,7 +134,7 @@ class ServerFailures final {
 
   std::uint64_t failures_ = 0;
   std::uint64_t interrupted_ = 0;  // services cut short by a failure
-  std::uint64_t dropped_ = 0;      // of which the request was rejected
+  sim::Tally dropped_sojourn_;     // of those whose request was dropped
   sim::TimeAverage up_servers_;
 };
 

@@ -35,8 +35,8 @@ KeySpace read_key_space(const Json& value, const Where& where) {
   require_object(value, where, "a key space such as {\"count\": 1000000}");
   check_keys(value, where, {"count", "popularity", "alpha"});
   KeySpace keys;
-  keys.count =
-      static_cast<std::uint64_t>(read_integer(value, "count", where, Range{1, true, kMaxKeys, true}));
+  keys.count = static_cast<std::uint64_t>(
+      read_integer(value, "count", where, Range{1, true, kMaxKeys, true}));
   if (const auto name = read_optional_string(value, "popularity", where)) {
     const auto& names = popularity_names();
     const auto found = std::find(names.begin(), names.end(), *name);
@@ -51,7 +51,8 @@ KeySpace read_key_space(const Json& value, const Where& where) {
   }
   if (keys.popularity == Popularity::zipf) {
     if (!value.contains("alpha")) {
-      where.fail("no key \"alpha\"", "a Zipf exponent \"alpha\" >= 0 with \"popularity\": \"zipf\"");
+      where.fail("no key \"alpha\"",
+                 "a Zipf exponent \"alpha\" >= 0 with \"popularity\": \"zipf\"");
     }
     keys.alpha = read_number(value, "alpha", where, Range{0, true, kMaxAlpha, true});
   } else if (value.contains("alpha")) {

@@ -31,6 +31,12 @@ std::optional<std::vector<double>> class_rates(const Scenario& scenario, std::si
             feeder.name, feeder.type);
         return std::nullopt;
       }
+      if (!source->plain()) {
+        why_not = fmt::format("arrivals are not Poisson (source {} has a rate profile, a trace or "
+                              "batches)",
+                              feeder.name);
+        return std::nullopt;
+      }
       if (source->interarrival.kind() != sim::Distribution::Kind::exponential) {
         why_not = fmt::format("arrivals are not Poisson (source {} has {} inter-arrival times)",
                               feeder.name, source->interarrival.name());

@@ -248,7 +248,7 @@ void Station::collect(Metrics& out) const {
     out.add({"wasted_utilization",
              wasted_busy_time_ / window / static_cast<double>(server_busy_.size())});
   }
-  if (failures_) failures_->collect(out, now);
+  if (failures_) failures_->collect(out, now, window, sojourn_);
 }
 
 StationConfig read_station(const Json& node, const Where& where) {

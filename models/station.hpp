@@ -1,5 +1,6 @@
 #pragma once
-// A service station: c identical servers, a FIFO queue, an optional capacity limit.
+// A service station: c identical servers, a FIFO queue, an optional capacity limit, optional
+// server failures and repairs (failures.hpp).
 
 #include <cstdint>
 #include <memory>

@@ -57,8 +57,7 @@ std::uint64_t ZipfSampler::sample(Rng& rng) const {
     // u is uniform over (H(1.5) - 1, H(count + 0.5)); H^-1(u) lies in (0.5, count + 0.5) and its
     // nearest integer k is the candidate rank. The area under the hat over [k - 0.5, k + 0.5]
     // exceeds the probability of k, so k is accepted with probability h(k) / that area.
-    const double u =
-        integral_high_ + rng.uniform_open() * (integral_low_ - integral_high_);
+    const double u = integral_high_ + rng.uniform_open() * (integral_low_ - integral_high_);
     const double x = hat_integral_inverse(u);
     double k = std::floor(x + 0.5);
     if (k < 1) {

@@ -86,11 +86,14 @@ Matrix rate_matrix(const Matrix& a0, const Matrix& a1, const Matrix& a2) {
     const Eigen::PartialPivLU<Matrix> lu(identity - u);
     const Matrix next_high = lu.solve(high * high);
     const Matrix next_low = lu.solve(low * low);
-    g += t * next_low;
+    const Matrix increment = t * next_low;
+    g += increment;
     t = t * next_high;
     high = next_high;
     low = next_low;
-    if ((Vector::Ones(m) - g * Vector::Ones(m)).cwiseAbs().maxCoeff() < 1e-14) break;
+    // G is stochastic (every entry <= 1) and the increments shrink quadratically: stop once they
+    // no longer change it. Going on would square `low` for nothing, until it overflows.
+    if (increment.cwiseAbs().maxCoeff() < 1e-16) break;
   }
   return a0 * inverse(-(a1 + a0 * g));
 }

@@ -120,8 +120,8 @@ double ZipfPopularity::sum(const std::function<double(double)>& g, std::uint64_t
   if (tail_start < last) {
     // Keys a .. b-1 have ranks a+1 .. b; each key's term becomes the integral over its rank
     // +- 1/2.
-    total += weight_integral(g, static_cast<double>(tail_start) + 0.5,
-                             static_cast<double>(last) + 0.5);
+    total +=
+        weight_integral(g, static_cast<double>(tail_start) + 0.5, static_cast<double>(last) + 0.5);
   }
   return total;
 }
@@ -205,7 +205,8 @@ double ttl_hit_probability(TtlReset reset, double rate, double write_rate, doubl
 }
 
 KeyHitProbability ttl_model(TtlReset reset, double request_rate, double write_rate, double ttl) {
-  return [=](double p) { return ttl_hit_probability(reset, request_rate * p, write_rate * p, ttl); };
+  return
+      [=](double p) { return ttl_hit_probability(reset, request_rate * p, write_rate * p, ttl); };
 }
 
 }  // namespace capsim::analytic

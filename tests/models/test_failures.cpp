@@ -29,8 +29,8 @@ Json failing_station(int servers, Json service, Json failures) {
 }
 
 Json failures(Json up, Json down, const std::string& lost = "requeue") {
-  return Json{{"time_to_failure", std::move(up)}, {"time_to_repair", std::move(down)},
-              {"lost", lost}};
+  return Json{
+      {"time_to_failure", std::move(up)}, {"time_to_repair", std::move(down)}, {"lost", lost}};
 }
 
 ReplicationResult run_once(const Json& nodes, double duration) {
@@ -41,9 +41,8 @@ ReplicationResult run_once(const Json& nodes, double duration) {
 
 // The same model as analytic::mmc_with_breakdowns, as one generator over (n, u) truncated at
 // `levels`, solved directly: an independent check of the matrix-analytic solution.
-analytic::BreakdownMetrics brute_force(double lambda, double mu, int c, int levels,
-                                       double gamma, double delta, bool drop,
-                                       bool finite) {
+analytic::BreakdownMetrics brute_force(double lambda, double mu, int c, int levels, double gamma,
+                                       double delta, bool drop, bool finite) {
   const int phases = c + 1;
   const int states = (levels + 1) * phases;
   auto at = [&](int n, int u) { return n * phases + u; };
@@ -100,7 +99,7 @@ void check_same(const analytic::BreakdownMetrics& a, const analytic::BreakdownMe
 
 }  // namespace
 
-TEST_CASE("failures: a busy server fails, its request is requeued and restarts after repair") {
+TEST_CASE("failures: a busy server fails - its request is requeued and restarts after repair") {
   // One server, service 4 s; up 10 s, down 3 s (down 10-13, 23-26, 36-39). Arrivals at 8, 16,
   // 24, 32. Request 1 starts at 8, is interrupted at 10, restarts at 13, done at 17 (sojourn 9);
   // request 2 waits 16-17, done 21 (5); request 3 finds the server down at 24, starts on its
@@ -188,15 +187,16 @@ TEST_CASE("breakdowns: the matrix-analytic solution matches a brute-force Markov
     std::optional<int> capacity;
     bool drop;
   };
-  for (const Case& k : {Case{1, std::nullopt, false}, Case{3, std::nullopt, false},
-                        Case{3, std::nullopt, true}, Case{2, 6, false}, Case{2, 6, true},
-                        Case{4, 4, true}}) {
+  for (const Case& k :
+       {Case{1, std::nullopt, false}, Case{3, std::nullopt, false}, Case{3, std::nullopt, true},
+        Case{2, 6, false}, Case{2, 6, true}, Case{4, 4, true}}) {
     CAPTURE(k.c);
     CAPTURE(k.capacity.value_or(-1));
     CAPTURE(k.drop);
     const double lambda = 0.5 * k.c, mu = 1, gamma = 0.2, delta = 1.5;
-    const auto exact = analytic::mmc_with_breakdowns(
-        lambda, mu, k.c, k.capacity, gamma, delta, k.drop ? Interrupted::drop : Interrupted::requeue);
+    const auto exact =
+        analytic::mmc_with_breakdowns(lambda, mu, k.c, k.capacity, gamma, delta,
+                                      k.drop ? Interrupted::drop : Interrupted::requeue);
     // Unlimited capacity: 400 levels leave a tail far below 1e-12 at these loads.
     const auto reference = brute_force(lambda, mu, k.c, k.capacity.value_or(400), gamma, delta,
                                        k.drop, k.capacity.has_value());
@@ -205,7 +205,21 @@ TEST_CASE("breakdowns: the matrix-analytic solution matches a brute-force Markov
   }
 }
 
-TEST_CASE("breakdowns: nearly perfect servers give M/M/c; instability is detected") {
+TEST_CASE("breakdowns: slow failures and repairs - unlimited capacity as the limit of a large K") {
+  // Outages long against service times let the queue grow far during them: the regime where
+  // the logarithmic reduction must stop on the size of its increments, not on a residual.
+  for (auto interrupted : {analytic::Interrupted::requeue, analytic::Interrupted::drop}) {
+    const auto unlimited =
+        analytic::mmc_with_breakdowns(3, 2, 2, std::nullopt, 0.01, 0.1, interrupted);
+    const auto large = analytic::mmc_with_breakdowns(3, 2, 2, 20000, 0.01, 0.1, interrupted);
+    CHECK(std::isfinite(unlimited.L));
+    CHECK(unlimited.L == doctest::Approx(large.L).epsilon(1e-6));
+    CHECK(unlimited.throughput == doctest::Approx(large.throughput).epsilon(1e-9));
+    CHECK(large.blocking < 1e-12);
+  }
+}
+
+TEST_CASE("breakdowns: nearly perfect servers give M/M/c - instability is detected") {
   const auto m = analytic::mmc_with_breakdowns(3, 1, 4, std::nullopt, 1e-9, 1e3,
                                                analytic::Interrupted::requeue);
   const auto reference = analytic::mmc(3, 1, 4);
@@ -217,9 +231,9 @@ TEST_CASE("breakdowns: nearly perfect servers give M/M/c; instability is detecte
   CHECK_THROWS_AS(analytic::mmc_with_breakdowns(3.7, 1, 4, std::nullopt, 0.1, 1,
                                                 analytic::Interrupted::requeue),
                   std::domain_error);
-  CHECK_THROWS_AS(analytic::mmc_with_breakdowns(1, 1, 0, std::nullopt, 0.1, 1,
-                                                analytic::Interrupted::requeue),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(
+      analytic::mmc_with_breakdowns(1, 1, 0, std::nullopt, 0.1, 1, analytic::Interrupted::requeue),
+      std::invalid_argument);
 }
 
 TEST_SUITE("statistical") {
@@ -255,21 +269,36 @@ TEST_SUITE("statistical") {
         check("W", m.W, 0.05);
       } else {
         check("rejection_ratio", m.rejection_ratio, 0.05);
+        // Dropped requests leave after a stay without completing: Little's law holds for every
+        // departure (departure_rate, W_departures), not for completions alone.
+        const auto L = models::per_replication(result, 1, "L");
+        const auto rate = models::per_replication(result, 1, "departure_rate");
+        const auto sojourn = models::per_replication(result, 1, "W_departures");
+        const auto start = models::per_replication(result, 1, "in_system.start");
+        const auto end = models::per_replication(result, 1, "in_system.end");
+        std::vector<double> difference;
+        double edges = 0;  // requests straddling the window's edges, as validate allows
+        for (std::size_t r = 0; r < L.size(); ++r) {
+          difference.push_back(L[r] - rate[r] * sojourn[r]);
+          edges += (start[r] + end[r]) * sojourn[r] / s.duration / static_cast<double>(L.size());
+        }
+        const sim::Estimate little = sim::estimate(difference, kConfidence);
+        INFO("L - X W over departures: ", little.mean, " ± ", little.half_width, ", edges ", edges);
+        CHECK(std::fabs(little.mean) <= std::max(little.half_width, edges));
       }
     }
   }
 }
 
 TEST_SUITE("errors") {
-  TEST_CASE("bad failures: one line naming pointer, value found and expectation") {
+  TEST_CASE("bad failures: one line naming pointer and value found and expectation") {
     auto message_of = [](const Json& failures_value) {
       Json node = station("s", 1, distribution("exponential", 1), "out");
       node["failures"] = failures_value;
       try {
-        Json document = {{"duration", 100},
-                         {"nodes",
-                          {source("in", distribution("exponential", 2), "s"), node,
-                           sink("out")}}};
+        Json document = {
+            {"duration", 100},
+            {"nodes", {source("in", distribution("exponential", 2), "s"), node, sink("out")}}};
         models::parse_scenario(std::move(document), "bad.json");
       } catch (const models::InputError& error) {
         return std::string(error.what());
@@ -284,11 +313,11 @@ TEST_SUITE("errors") {
       std::string message;
     };
     const std::vector<Case> table = {
-        {"MTTF zero", failures(distribution("exponential", 0), down),
+        {"MTTF zero", failures(Json{{"dist", "exponential"}, {"mean", 0}}, down),
          "bad.json: /nodes/1/failures/time_to_failure/mean: found 0, expected a number > 0"},
-        {"MTTF negative", failures(distribution("deterministic", -3), down),
+        {"MTTF negative", failures(Json{{"dist", "deterministic"}, {"mean", -3}}, down),
          "bad.json: /nodes/1/failures/time_to_failure/mean: found -3, expected a number > 0"},
-        {"MTTR zero", failures(up, distribution("exponential", 0)),
+        {"MTTR zero", failures(up, Json{{"dist", "exponential"}, {"mean", 0}}),
          "bad.json: /nodes/1/failures/time_to_repair/mean: found 0, expected a number > 0"},
         {"no repair", Json{{"time_to_failure", up}},
          R"(bad.json: /nodes/1/failures: found no key "time_to_repair", expected a )"

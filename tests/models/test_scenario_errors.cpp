@@ -67,7 +67,7 @@ const std::string kTopKeys =
     "or classes";
 const std::string kStationKeys =
     "one of the keys name, type, description, servers, capacity, service, discipline, "
-    "service_by_class or to";
+    "service_by_class, failures or to";
 
 struct Case {
   std::string name;

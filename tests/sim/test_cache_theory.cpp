@@ -86,18 +86,19 @@ std::vector<double> bernoulli_sum(const std::vector<double>& q, int c, std::size
 // requested since i's previous request, tau ~ Exp(p_i) earlier, so
 //   h = sum_i p_i integral_0^inf p_i e^(-p_i t) P(X_i(t) <= C-1) dt,
 //   X_i(t) = sum_{j != i} Bernoulli(1 - e^(-p_j t)).
-// The integral runs over log t by 8-point Gauss-Legendre panels 0.1 wide; below t0 = 1e-4 /
-// max p, P(X_i <= C-1) = 1 to 1e-8 and the integral is 1 - e^(-p_i t0).
+// The integral runs over log t by 8-point Gauss-Legendre panels 0.25 wide; below t0 = 1e-4 /
+// max p, P(X_i <= C-1) = 1 to 1e-8 and the integral is 1 - e^(-p_i t0); where even
+// P(X <= C) over all keys is below 1e-15, every P(X_i <= C-1) is too and the point is skipped.
 double lru_exact(const std::vector<double>& p, int c) {
   static constexpr double kNodes[4] = {0.1834346424956498, 0.5255324099163290, 0.7966664774136267,
                                        0.9602898564975363};
-  static constexpr double kWeights[4] = {0.3626837833783620, 0.3137066458778873,
-                                         0.2223810344533745, 0.1012285362903763};
+  static constexpr double kWeights[4] = {0.3626837833783620, 0.3137066458778873, 0.2223810344533745,
+                                         0.1012285362903763};
   const double p_max = *std::max_element(p.begin(), p.end());
   const double p_min = *std::min_element(p.begin(), p.end());
   const double t0 = 1e-4 / p_max;
   const double s0 = std::log(t0), s1 = std::log(60 / p_min);
-  const int panels = static_cast<int>(std::ceil((s1 - s0) / 0.1));
+  const int panels = static_cast<int>(std::ceil((s1 - s0) / 0.25));
   const double width = (s1 - s0) / panels;
   double hit = 0;
   for (double pi : p) hit += pi * -std::expm1(-pi * t0);
@@ -109,7 +110,10 @@ double lru_exact(const std::vector<double>& p, int c) {
       const double weight = kWeights[node % 4] * width / 2;
       const double t = std::exp(s);
       for (std::size_t j = 0; j < p.size(); ++j) q[j] = -std::expm1(-p[j] * t);
-      const std::vector<double> all = bernoulli_sum(q, c, p.size());
+      const std::vector<double> all = bernoulli_sum(q, c + 1, p.size());
+      double at_most_c = 0;
+      for (double x : all) at_most_c += x;
+      if (at_most_c < 1e-15) continue;
       for (std::size_t i = 0; i < p.size(); ++i) {
         std::vector<double> others(c);
         if (q[i] <= 0.5) {
@@ -134,7 +138,8 @@ TEST_SUITE("cache theory") {
   TEST_CASE("Zipf popularity: exact head, tail integral, normalization") {
     const ZipfPopularity small(1000, 0.8);
     const auto direct = zipf(1000, 0.8);
-    for (std::uint64_t k : {0, 1, 9, 99, 999}) CHECK(small.probability(k) == doctest::Approx(direct[k]).epsilon(1e-13));
+    for (std::uint64_t k : {0, 1, 9, 99, 999})
+      CHECK(small.probability(k) == doctest::Approx(direct[k]).epsilon(1e-13));
     CHECK(small.sum([](double p) { return p; }) == doctest::Approx(1).epsilon(1e-13));
 
     // 3 * 2^20 keys: two thirds of them through the tail integral, against a direct sum.
@@ -143,10 +148,12 @@ TEST_SUITE("cache theory") {
       CAPTURE(alpha);
       const ZipfPopularity large(kKeys, alpha);
       double normalizer = 0;
-      for (std::uint64_t r = kKeys; r >= 1; --r) normalizer += std::pow(static_cast<double>(r), -alpha);
+      for (std::uint64_t r = kKeys; r >= 1; --r)
+        normalizer += std::pow(static_cast<double>(r), -alpha);
       CHECK(large.probability(0) == doctest::Approx(1 / normalizer).epsilon(1e-12));
       CHECK(large.probability(kKeys - 1) ==
-            doctest::Approx(std::pow(static_cast<double>(kKeys), -alpha) / normalizer).epsilon(1e-12));
+            doctest::Approx(std::pow(static_cast<double>(kKeys), -alpha) / normalizer)
+                .epsilon(1e-12));
       // A non-linear sum, split across the exact part and the tail.
       const double t = 1e6;
       double occupancy = 0;
@@ -155,10 +162,13 @@ TEST_SUITE("cache theory") {
       }
       CHECK(large.sum([t](double p) { return -std::expm1(-p * t); }) ==
             doctest::Approx(occupancy).epsilon(1e-10));
-      const std::uint64_t first = ZipfPopularity::kExactKeys / 2, last = 2 * ZipfPopularity::kExactKeys + 7;
+      const std::uint64_t first = ZipfPopularity::kExactKeys / 2,
+                          last = 2 * ZipfPopularity::kExactKeys + 7;
       double band = 0;
-      for (std::uint64_t k = first; k < last; ++k) band += std::pow(static_cast<double>(k + 1), -alpha) / normalizer;
-      CHECK(large.sum([](double p) { return p; }, first, last) == doctest::Approx(band).epsilon(1e-10));
+      for (std::uint64_t k = first; k < last; ++k)
+        band += std::pow(static_cast<double>(k + 1), -alpha) / normalizer;
+      CHECK(large.sum([](double p) { return p; }, first, last) ==
+            doctest::Approx(band).epsilon(1e-10));
     }
   }
 
@@ -202,24 +212,29 @@ TEST_SUITE("cache theory") {
       }
     }
     // Uniform keys: any C keys are cached, so h = C / N exactly.
-    CHECK(fifo_random_hit_ratio(ZipfPopularity(5000, 0), 1234) == doctest::Approx(1234.0 / 5000).epsilon(1e-12));
+    CHECK(fifo_random_hit_ratio(ZipfPopularity(5000, 0), 1234) ==
+          doctest::Approx(1234.0 / 5000).epsilon(1e-12));
   }
 
   TEST_CASE("Che's approximation against exact LRU stays within its stated bound") {
-    // The measurement behind kCheRelativeError (cache.hpp): Zipf over 200 keys.
+    // The measurement behind kCheRelativeError (cache.hpp): Zipf over 200 keys. Smaller caches
+    // are measured and shown, but the bound is stated from kCheMinCapacity on.
     double worst = 0;
     for (double alpha : {0.5, 0.8, 1.0, 1.2}) {
       const auto p = zipf(200, alpha);
       const ZipfPopularity popularity(200, alpha);
-      for (int c : {2, 5, 10, 20, 50}) {
+      for (int c : {2, 5, 10, 20}) {
         const double exact = lru_exact(p, c);
-        const double che = hit_ratio(popularity, lru_che(lru_characteristic_time(popularity, c)), 0, 200);
+        const double che =
+            hit_ratio(popularity, lru_che(lru_characteristic_time(popularity, c)), 0, 200);
         const double error = std::fabs(che - exact) / exact;
-        MESSAGE("alpha ", alpha, " C ", c, ": exact LRU ", exact, ", Che ", che, ", relative error ", error);
-        worst = std::max(worst, error);
+        MESSAGE("alpha ", alpha, " C ", c, ": exact LRU ", exact, ", Che ", che,
+                ", relative error ", error);
+        if (c >= static_cast<int>(kCheMinCapacity)) worst = std::max(worst, error);
       }
     }
-    MESSAGE("largest relative error of Che's approximation: ", worst);
+    MESSAGE("largest relative error of Che's approximation from C = ", kCheMinCapacity, ": ",
+            worst);
     CHECK(worst <= kCheRelativeError);
   }
 
@@ -229,7 +244,9 @@ TEST_SUITE("cache theory") {
       for (std::uint64_t c : {10, 100, 1000}) {
         const double exact = fifo_random_hit_ratio(popularity, c);
         const double approximation = hit_ratio(
-            popularity, fifo_approximation(fifo_characteristic_time(popularity, static_cast<double>(c))), 0, 10000);
+            popularity,
+            fifo_approximation(fifo_characteristic_time(popularity, static_cast<double>(c))), 0,
+            10000);
         MESSAGE("alpha ", alpha, " C ", c, ": exact ", exact, ", approximation ", approximation);
         CHECK(approximation == doctest::Approx(exact).epsilon(0.02));
       }
@@ -249,22 +266,27 @@ TEST_SUITE("cache theory") {
       band += p[k];
       band_hit += k < 50 ? p[k] : 0;
     }
-    CHECK(top_keys_hit_ratio(popularity, 50, 10, 100) == doctest::Approx(band_hit / band).epsilon(1e-13));
+    CHECK(top_keys_hit_ratio(popularity, 50, 10, 100) ==
+          doctest::Approx(band_hit / band).epsilon(1e-13));
 
     // Without writes: the classic forms; writes shorten the entries' lives continuously.
     const double rate = 3, ttl = 0.5;
     CHECK(ttl_hit_probability(TtlReset::on_miss, rate, 0, ttl) == doctest::Approx(1.5 / 2.5));
-    CHECK(ttl_hit_probability(TtlReset::on_hit, rate, 0, ttl) == doctest::Approx(1 - std::exp(-1.5)));
+    CHECK(ttl_hit_probability(TtlReset::on_hit, rate, 0, ttl) ==
+          doctest::Approx(1 - std::exp(-1.5)));
     CHECK(ttl_hit_probability(TtlReset::on_miss, rate, 1e-12, ttl) == doctest::Approx(1.5 / 2.5));
-    CHECK(ttl_hit_probability(TtlReset::on_hit, rate, 1e-12, ttl) == doctest::Approx(1 - std::exp(-1.5)));
+    CHECK(ttl_hit_probability(TtlReset::on_hit, rate, 1e-12, ttl) ==
+          doctest::Approx(1 - std::exp(-1.5)));
     // A write rate w: entries last E[min(T, Exp(w))] = (1 - e^(-wT)) / w (reset on miss); a
     // hit needs no write since the previous request (reset on hit).
     const double w = 2;
     const double life = (1 - std::exp(-w * ttl)) / w;
-    CHECK(ttl_hit_probability(TtlReset::on_miss, rate, w, ttl) == doctest::Approx(rate * life / (1 + rate * life)));
+    CHECK(ttl_hit_probability(TtlReset::on_miss, rate, w, ttl) ==
+          doctest::Approx(rate * life / (1 + rate * life)));
     CHECK(ttl_hit_probability(TtlReset::on_hit, rate, w, ttl) ==
           doctest::Approx(rate / (rate + w) * (1 - std::exp(-(rate + w) * ttl))));
     // Resetting on hits keeps entries longer.
-    CHECK(ttl_hit_probability(TtlReset::on_hit, rate, w, ttl) > ttl_hit_probability(TtlReset::on_miss, rate, w, ttl));
+    CHECK(ttl_hit_probability(TtlReset::on_hit, rate, w, ttl) >
+          ttl_hit_probability(TtlReset::on_miss, rate, w, ttl));
   }
 }

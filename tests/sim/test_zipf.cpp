@@ -31,9 +31,9 @@ double harmonic_euler_maclaurin(double n, double alpha) {
   auto f = [&](double x) { return std::pow(x, -alpha); };
   auto f1 = [&](double x) { return -alpha * std::pow(x, -alpha - 1); };
   auto f3 = [&](double x) { return -alpha * (alpha + 1) * (alpha + 2) * std::pow(x, -alpha - 3); };
-  const double integral = alpha == 1 ? std::log(n / m)
-                                     : (std::pow(n, 1 - alpha) - std::pow(m, 1 - alpha)) /
-                                           (1 - alpha);
+  const double integral = alpha == 1
+                              ? std::log(n / m)
+                              : (std::pow(n, 1 - alpha) - std::pow(m, 1 - alpha)) / (1 - alpha);
   return total + integral + (f(m) + f(n)) / 2 + (f1(n) - f1(m)) / 12 - (f3(n) - f3(m)) / 720;
 }
 
@@ -68,8 +68,7 @@ TEST_SUITE("zipf") {
       double chi_square = 0;
       double smallest_expected = kDraws;
       for (std::uint64_t k = 0; k < kKeys; ++k) {
-        const double expected =
-            kDraws * std::pow(static_cast<double>(k + 1), -alpha) / normalizer;
+        const double expected = kDraws * std::pow(static_cast<double>(k + 1), -alpha) / normalizer;
         smallest_expected = std::min(smallest_expected, expected);
         chi_square += (counts[k] - expected) * (counts[k] - expected) / expected;
       }
