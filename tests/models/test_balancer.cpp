@@ -91,7 +91,7 @@ TEST_SUITE("balancer") {
     CHECK(std::isnan(lb.value("W")));
   }
 
-  TEST_CASE("smooth weighted round robin 5, 1, 1 gives nginx's a a b a c a a") {
+  TEST_CASE("smooth weighted round robin 5 1 1 gives nginx's a a b a c a a") {
     const Json nodes = {
         every_second("lb"),
         balancer("lb", "smooth_weighted_round_robin", {"a", "b", "c"}, {{"weights", {5, 1, 1}}}),
@@ -99,7 +99,7 @@ TEST_SUITE("balancer") {
     CHECK(dispatch_order(nodes, 1, {"a", "b", "c"}, 14) == "aabacaaaabacaa");
   }
 
-  TEST_CASE("smooth weighted round robin 2, 1 with fractional weights 1, 0.5 alike") {
+  TEST_CASE("smooth weighted round robin 2 1 and fractional weights 1 0.5 alike") {
     for (const Json& weights : {Json{2, 1}, Json{1, 0.5}}) {
       const Json nodes = {
           every_second("lb"),
@@ -109,7 +109,7 @@ TEST_SUITE("balancer") {
     }
   }
 
-  TEST_CASE("least connections picks the emptiest backend, ties in turn") {
+  TEST_CASE("least connections picks the emptiest backend and ties go in turn") {
     // a finishes in 0.5 s, before the next arrival; b and c hold theirs for 100 s.
     const Json nodes = {every_second("lb"),
                         balancer("lb", "least_connections", {"a", "b", "c"}),
@@ -143,7 +143,7 @@ TEST_SUITE("balancer") {
     CHECK(dispatch_order(nodes, 1, {"a", "b"}, 9) == "ababaabaa");
   }
 
-  TEST_CASE("power of d = n samples every backend, so it always finds the empty one") {
+  TEST_CASE("power of d = n samples every backend so it always finds the empty one") {
     const Json nodes = {every_second("lb"), balancer("lb", "power_of_d", {"a", "b"}, {{"d", 2}}),
                         station("a", 1, distribution("deterministic", 0.5), "out"),
                         station("b", 1, distribution("deterministic", 1e6), "out"), sink("out")};
@@ -210,7 +210,7 @@ TEST_SUITE("balancer") {
 }
 
 TEST_SUITE("hash_ring") {
-  TEST_CASE("owner is the first virtual node at or after the key, wrapping around") {
+  TEST_CASE("owner is the first virtual node at or after the key and wraps around") {
     const std::vector<std::string> backends = {"web-a", "web-b", "web-c"};
     const HashRing ring(backends, 7);
     CHECK(ring.point_count() == 21);
@@ -252,8 +252,9 @@ TEST_SUITE("hash_ring") {
       if (new_owner != old_owner) ++moved;
     }
     CHECK(moved == owned_by_removed);
-    // About a fifth of the keys moved, not most of them as with hash-mod-n.
-    CHECK(moved == doctest::Approx(20000).epsilon(0.35));
+    // About a fifth of the keys moved, not most of them as with hash-mod-n: one of 5 backends
+    // with 100 virtual nodes owns 0.2 +- 0.018 of the circle (see the balance test); 4 sd.
+    CHECK(moved == doctest::Approx(20000).epsilon(0.36).scale(0));
   }
 
   TEST_CASE("the order of the backends does not matter") {
@@ -266,7 +267,7 @@ TEST_SUITE("hash_ring") {
     }
   }
 
-  TEST_CASE("balance: each of 4 backends owns about 1/4, with the spread theory predicts") {
+  TEST_CASE("balance: each of 4 backends owns about 1/4 with the spread theory predicts") {
     // With n backends of V uniformly placed points each, a backend's arc is a sum of V of the
     // nV spacings of the circle: Beta(V, (n - 1) V), mean 1/n, standard deviation
     // sqrt((1/n)(1 - 1/n) / (nV + 1)): 0.0217 for n = 4, V = 100 and 0.00685 for V = 1000.
@@ -289,15 +290,16 @@ TEST_SUITE("hash_ring") {
         }
         CHECK(total == doctest::Approx(1.0).epsilon(1e-12));
       }
-      // 150 degrees of freedom (the 4 shares of a ring sum to 1): the spread is known to about
-      // 6%; allow 20%.
-      const double measured = std::sqrt(sum_squares / (shares * 0.75));
+      // Deviations from the known mean 1/4, so no degree of freedom is lost to estimating it;
+      // the 4 shares of a ring are correlated (they sum to 1), leaving about 150 independent
+      // ones: the spread is known to about 1/sqrt(300) = 6%. Allow 20%, over 3 of those.
+      const double measured = std::sqrt(sum_squares / shares);
       CAPTURE(measured);
-      CHECK(measured == doctest::Approx(sd).epsilon(0.2));
+      CHECK(measured == doctest::Approx(sd).epsilon(0.2).scale(0));
     }
   }
 
-  TEST_CASE("key shares: exact count up to 10^6 keys, arc shares above") {
+  TEST_CASE("key shares: exact count up to 10^6 keys and arc shares above") {
     const HashRing ring({"a", "b", "c", "d"}, 100);
     const auto arcs = ring.arc_shares();
     const auto exact = ring.key_shares(HashRing::kExactKeyLimit);
@@ -421,7 +423,7 @@ std::vector<BadInput> bad_inputs() {
 }  // namespace
 
 TEST_SUITE("errors") {
-  TEST_CASE("bad balancer input: one line with file, pointer, value found and expectation") {
+  TEST_CASE("bad balancer input: one line with file and pointer and value found and expectation") {
     for (const BadInput& c : bad_inputs()) {
       CAPTURE(c.name);
       CHECK(message_of(c.text) ==
@@ -481,7 +483,7 @@ Json limited_web(const std::string& name) {
 }  // namespace
 
 TEST_SUITE("validate") {
-  TEST_CASE("random splitting makes M/M/1 backends; round robin makes E3/M/1 ones") {
+  TEST_CASE("random splitting makes M/M/1 backends and round robin E3/M/1 ones") {
     const auto random = validate_nodes({source("in", distribution("exponential", 1 / 24.0), "lb"),
                                         balancer("lb", "random", {"a", "b", "c"}), web("a"),
                                         web("b"), web("c"), sink("out")});
@@ -567,7 +569,7 @@ TEST_SUITE("validate") {
     CHECK_FALSE(has_check(small, "a", "W"));
   }
 
-  TEST_CASE("consistent hashing: Poisson by key share, unless key spaces differ") {
+  TEST_CASE("consistent hashing: Poisson by key share unless key spaces differ") {
     const auto v = validate_nodes({keyed_source("in", 20, 1000, "lb"),
                                    balancer("lb", "consistent_hash", {"a", "b", "c"}), web("a"),
                                    web("b"), web("c"), sink("out")});

@@ -61,7 +61,7 @@ TEST_SUITE("analytic") {
     }
   }
 
-  TEST_CASE("E3/M/1 at rho 0.8, the round-robin scenario") {
+  TEST_CASE("E3/M/1 at rho 0.8 as in the round-robin scenario") {
     const double sigma = erlang_sigma(3, 8.0, 10.0);
     CHECK(sigma == rel(0.71093444085528235249, 1e-12));
     const auto m = gi_m_1(8.0, 10.0, sigma);
@@ -84,7 +84,7 @@ TEST_SUITE("analytic") {
     CHECK(e2 < rho);
   }
 
-  TEST_CASE("GI/M/1 wait quantiles: atom at 0 of mass 1 - sigma, then exponential") {
+  TEST_CASE("GI/M/1 wait quantiles: atom at 0 of mass 1 - sigma then exponential") {
     const double sigma = 0.6, mu = 2.0;
     CHECK(gi_m_1_wait_quantile(mu, sigma, 0.3) == 0.0);
     CHECK(gi_m_1_wait_quantile(mu, sigma, 0.4) == 0.0);
