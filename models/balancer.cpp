@@ -9,6 +9,7 @@
 
 #include "models/network.hpp"
 #include "models/scenario.hpp"
+#include "sim/analytic/cache.hpp"
 
 namespace capsim::models {
 
@@ -198,6 +199,8 @@ std::size_t Balancer::pick_power_of_d() {
     std::swap(sample_order_[j], sample_order_[k]);
     const std::size_t candidate = sample_order_[j];
     const std::int64_t load = targets()[candidate]->occupancy();
+    ++sampled_holding_[static_cast<std::size_t>(
+        std::min<std::int64_t>(load, static_cast<std::int64_t>(kTailDepth)))];
     if (load < best_load) {
       best = candidate;
       best_load = load;
@@ -209,6 +212,7 @@ std::size_t Balancer::pick_power_of_d() {
 void Balancer::reset_statistics() {
   arrivals_ = 0;
   std::fill(sent_.begin(), sent_.end(), 0);
+  sampled_holding_.fill(0);
 }
 
 void Balancer::collect(Metrics& out) const {
@@ -232,6 +236,17 @@ void Balancer::collect(Metrics& out) const {
   if (config_.policy == BalancerPolicy::consistent_hash) {
     for (std::size_t i = 0; i < backends.size(); ++i) {
       out.add({"key_share." + backends[i]->name(), config_.key_shares.at(i)});
+    }
+  }
+  if (config_.policy == BalancerPolicy::power_of_d) {
+    std::uint64_t samples = 0;
+    for (std::uint64_t count : sampled_holding_) samples += count;
+    std::uint64_t at_least = samples;  // sampled backends holding at least i requests
+    for (std::size_t i = 1; i <= kTailDepth; ++i) {
+      at_least -= sampled_holding_[i - 1];
+      out.add({fmt::format("tail.{}", i),
+               samples > 0 ? static_cast<double>(at_least) / static_cast<double>(samples)
+                           : std::numeric_limits<double>::quiet_NaN()});
     }
   }
 }
@@ -322,15 +337,48 @@ std::vector<std::size_t> upstream_nodes(const Scenario& scenario, std::size_t no
   return upstream;
 }
 
+namespace {
+
+// The total popularity of the keys each backend owns. Beyond the first kExactKeyLimit keys each
+// key is so rare, and their points so many and independent, that their total popularity splits
+// like the circle.
+std::vector<double> popularity_shares(const HashRing& ring, const KeySpace& keys) {
+  if (keys.is_uniform()) return ring.key_shares(keys.count);
+  const analytic::ZipfPopularity popularity(keys.count, keys.alpha);
+  std::vector<double> shares(ring.backend_count(), 0.0);
+  const std::uint64_t head = std::min(keys.count, HashRing::kExactKeyLimit);
+  double head_total = 0;
+  for (std::uint64_t key = 0; key < head; ++key) {
+    const double p = popularity.probability(key);
+    shares[ring.owner(key)] += p;
+    head_total += p;
+  }
+  if (head < keys.count) {
+    const std::vector<double> arcs = ring.arc_shares();
+    for (std::size_t b = 0; b < shares.size(); ++b) shares[b] += (1 - head_total) * arcs[b];
+  }
+  return shares;
+}
+
+}  // namespace
+
 void link_balancers(Scenario& scenario) {
   for (std::size_t i = 0; i < scenario.nodes.size(); ++i) {
     NodeSpec& spec = scenario.nodes[i];
     auto* config = std::get_if<BalancerConfig>(&spec.config);
     if (config == nullptr || config->policy != BalancerPolicy::consistent_hash) continue;
     std::uint64_t key_count = 0;
+    std::optional<KeySpace> key_space;  // shared by every feeding source, when it is
     for (std::size_t feeder : upstream_nodes(scenario, i)) {
       const auto* source = std::get_if<SourceConfig>(&scenario.nodes[feeder].config);
       if (source == nullptr) continue;
+      if (source->trace && !source->keys) {
+        key_count = std::max(key_count, source->trace->key_count);
+        config->no_request_shares = fmt::format(
+            "source {} replays the keys of a trace, whose popularity is not known in advance",
+            scenario.nodes[feeder].name);
+        continue;
+      }
       if (!source->keys) {
         // Without keys every request would carry key 0 and land on one backend.
         (Where(scenario.file) / "nodes" / feeder)
@@ -341,12 +389,23 @@ void link_balancers(Scenario& scenario) {
                               scenario.nodes[feeder].name, spec.name, i));
       }
       key_count = std::max(key_count, source->keys->count);
+      if (!key_space) {
+        key_space = *source->keys;
+      } else if (!key_space->same_distribution(*source->keys) &&
+                 config->no_request_shares.empty()) {
+        config->no_request_shares = fmt::format(
+            "the sources feeding it draw keys from different key spaces ({} and {})",
+            key_space->describe(), source->keys->describe());
+      }
     }
     std::vector<std::string> backends;
     for (std::size_t target : spec.targets) backends.push_back(scenario.nodes[target].name);
     const HashRing ring(backends, config->virtual_nodes);
     config->key_count = key_count;
     config->key_shares = key_count > 0 ? ring.key_shares(key_count) : ring.arc_shares();
+    if (key_space && config->no_request_shares.empty()) {
+      config->request_shares = popularity_shares(ring, *key_space);
+    }
   }
 }
 

@@ -2,6 +2,7 @@
 // A load balancer: sends each request on, instantly, to one of its backends ("to") chosen by a
 // policy. It holds no request, so it has no queue and no sojourn of its own.
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -43,10 +44,16 @@ struct BalancerConfig {
   int choices = 2;          ///< d, backends sampled per request (power_of_d): 2 <= d <= n
   int virtual_nodes = 100;  ///< points per backend on the hash ring (consistent_hash), >= 1
   /// consistent_hash only, set by link_balancers once the network is wired: N, the largest key
-  /// count among the sources feeding the balancer, and the fraction of the keys 0 .. N-1 that
-  /// each backend owns (HashRing::key_shares).
+  /// count among the sources feeding the balancer (a trace's largest key + 1), and the fraction
+  /// of the keys 0 .. N-1 that each backend owns (HashRing::key_shares).
   std::uint64_t key_count = 0;
   std::vector<double> key_shares;
+  /// The expected fraction of the requests each backend gets: the total popularity of the keys
+  /// it owns. Set only when every source feeding the balancer draws keys from the same key
+  /// space (a trace's keys have no known popularity); empty otherwise, with the reason in
+  /// `no_request_shares`.
+  std::vector<double> request_shares;
+  std::string no_request_shares;
 };
 
 /// Dispatches every request at once to one backend. Decisions that need randomness draw from
@@ -57,9 +64,15 @@ struct BalancerConfig {
 /// - smooth weighted round robin: the first in "to" among the largest current weights.
 /// Metrics: arrivals, completions (= requests dispatched), rejections (0), in_system.start and
 /// in_system.end (0), arrival_rate, throughput (dispatched/s), and per backend B "sent.B" (count)
-/// and "share.B" (fraction of the requests); with consistent_hash also "key_share.B".
+/// and "share.B" (fraction of the requests); with consistent_hash also "key_share.B"; with
+/// power_of_d "tail.i" for i = 1 .. kTailDepth: the fraction of the sampled backends that held
+/// at least i requests, which estimates the fraction of all backends holding at least i as
+/// requests find them (every backend is equally likely to be sampled).
 class Balancer final : public Node {
  public:
+  /// power_of_d reports the queue-length tail this deep.
+  static constexpr std::size_t kTailDepth = 8;
+
   Balancer(Network& network, std::string name, const BalancerConfig& config);
 
   void start() override;
@@ -80,6 +93,9 @@ class Balancer final : public Node {
   std::vector<double> current_weight_;     // smooth weighted round robin
   double total_weight_ = 0;
   std::vector<std::uint32_t> sample_order_;  // power_of_d: a permutation, partly shuffled per pick
+  // power_of_d: sampled backends by the requests they held, the last bucket for kTailDepth or
+  // more.
+  std::array<std::uint64_t, kTailDepth + 1> sampled_holding_{};
   std::optional<HashRing> ring_;
 
   std::uint64_t arrivals_ = 0;

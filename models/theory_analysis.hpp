@@ -29,6 +29,9 @@ struct PlannedCheck {
   std::string metric;
   double theory = 0;
   bool percentile = false;  ///< compared with the histogram's resolution added
+  /// An asymptotic limit the finite system only approaches (e.g. a mean-field limit as the
+  /// server count grows): shown beside the simulation, never judged.
+  bool limit = false;
 };
 
 /// One node's analysis, given the flow into it.

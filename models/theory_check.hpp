@@ -20,6 +20,9 @@ struct Check {
   double reference = 0;     ///< the closed form, or for Little's law 0 (the difference L - X W)
   double tolerance = 0;     ///< largest |simulated - reference| that counts as agreement
   bool agrees = false;
+  /// False for an asymptotic limit, shown beside the simulation but not judged (agrees stays
+  /// true and it takes no share of the Bonferroni level).
+  bool judged = true;
   std::string note;  ///< e.g. "includes 0.39% histogram resolution"
 };
 
@@ -38,6 +41,8 @@ struct Validation {
   std::vector<std::string> warnings;
 
   bool passed() const;
+  /// Checks that count (asymptotic limits are only shown).
+  std::size_t judged_count() const;
 };
 
 /// The closed-form value of every metric that has one, keyed by (node index, metric); node

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -202,6 +203,8 @@ TraceSpec read_trace(const Json& value, const Where& where) {
   while (pass.next(record)) {
     ++spec.requests;
     spec.last_time = record.time;
+    // Saturates: a key of 2^64 - 1 leaves the count at its largest.
+    spec.key_count = std::max(spec.key_count, record.key + (record.key < UINT64_MAX ? 1 : 0));
   }
   if (spec.requests == 0) {
     throw InputError(fmt::format(

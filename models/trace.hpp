@@ -23,6 +23,7 @@ struct TraceSpec {
   double period = 0;           ///< s, >= the last time; when looping: "period", else last time
   std::uint64_t requests = 0;  ///< data lines, >= 1
   double last_time = 0;        ///< s
+  std::uint64_t key_count = 1;  ///< the largest key in the file + 1 (keys 0 .. key_count-1)
 };
 
 /// One data line.
