@@ -495,3 +495,23 @@ TEST_SUITE("traffic") {
     }
   }
 }
+
+TEST_SUITE("errors") {
+  TEST_CASE("probabilistic routing: probabilities must sum to 1 and lie in [0 1]") {
+    auto routed = [](const std::string& routes) {
+      return R"({"duration": 100, "nodes": [
+        {"name": "in", "type": "source", "arrival": {"dist": "exponential", "rate": 1}, "to": "s"},
+        {"name": "s", "type": "station", "service": {"dist": "exponential", "mean": 0.1},
+         "to": )" + routes + R"(},
+        {"name": "db", "type": "sink"}, {"name": "done", "type": "sink"}]})";
+    };
+    CHECK(message_of(routed(R"([{"node": "db", "p": 0.5}, {"node": "done", "p": 0.4}])")) ==
+          "bad.json: /nodes/1/to: found probabilities summing to 0.9, expected probabilities "
+          "summing to 1");
+    CHECK(message_of(routed(R"([{"node": "db", "p": 0.7}, {"node": "done", "p": 0.7}])")) ==
+          "bad.json: /nodes/1/to: found probabilities summing to 1.4, expected probabilities "
+          "summing to 1");
+    CHECK(message_of(routed(R"([{"node": "db", "p": 1.5}, {"node": "done", "p": -0.5}])")) ==
+          "bad.json: /nodes/1/to/0/p: found 1.5, expected a number in [0, 1]");
+  }
+}
