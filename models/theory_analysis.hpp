@@ -29,6 +29,10 @@ struct PlannedCheck {
   std::string metric;
   double theory = 0;
   bool percentile = false;  ///< compared with the histogram's resolution added
+  /// For an approximate closed form: its stated largest error (absolute, same unit as the
+  /// metric), added to the tolerance, and the approximation's name for the report.
+  double approximation_error = 0;
+  std::string approximation = {};
 };
 
 /// One node's analysis, given the flow into it.

@@ -437,14 +437,14 @@ TEST_SUITE("errors") {
         {"unknown backoff kind",
          with_client(retry("client", kTargets,
                            {{"attempts", 2}, {"backoff", {{"kind", "linear"}, {"base", 1}}}})),
-         R"(bad.json: /nodes/1/backoff/kind: found "linear", expected "fixed" or )"
-         R"("exponential")"},
+         R"(bad.json: /nodes/1/backoff/kind: found "linear", expected a backoff kind: fixed or )"
+         R"(exponential)"},
         {"unknown jitter",
          with_client(retry("client", kTargets,
                            {{"attempts", 2},
                             {"backoff", {{"kind", "fixed"}, {"base", 1}, {"jitter", "fuller"}}}})),
-         R"(bad.json: /nodes/1/backoff/jitter: found "fuller", expected "none", "full" or )"
-         R"("equal" (did you mean "full"?))"},
+         R"(bad.json: /nodes/1/backoff/jitter: found "fuller", expected a jitter: none, full or )"
+         R"(equal (did you mean "full"?))"},
         {"backoff without kind",
          with_client(retry("client", kTargets, {{"attempts", 2}, {"backoff", {{"base", 1}}}})),
          R"(bad.json: /nodes/1/backoff: found no key "kind", expected "fixed" or )"
