@@ -148,23 +148,25 @@ Analysis analyse(const CacheConfig& config, const AnalysisContext& context) {
           "{}; Che's approximation (Che, Tung & Wang 2002): characteristic time t_C = {} "
           "requests, {}; ",
           irm, format_number(t, 6), describe(che));
-      if (c >= analytic::kCheMinCapacity) {
+      if (c >= analytic::kCheMinCapacity && popularity.alpha() <= analytic::kCheMaxAlpha) {
         // Checked overall within the approximation's stated error; the bands are shown only,
         // since the stated error bounds the overall ratio.
         detail += fmt::format(
-            "an approximation within {}% of exact LRU for caches of {} keys or more, so the "
-            "overall hit ratio is checked with that error added to the tolerance; the bands are "
-            "shown, not checked",
-            format_number(100 * analytic::kCheRelativeError, 2), analytic::kCheMinCapacity);
+            "an approximation within {}% of exact LRU for caches of {} keys or more and Zipf "
+            "exponents up to {}, so the overall hit ratio is checked with that error added to "
+            "the tolerance; the bands are shown, not checked",
+            format_number(100 * analytic::kCheRelativeError, 2), analytic::kCheMinCapacity,
+            format_number(analytic::kCheMaxAlpha, 2));
         PlannedCheck check{node, "hit_ratio", che.overall};
         check.approximation_error = analytic::kCheRelativeError * che.overall;
         check.approximation = "Che's approximation";
         analysis.checks.push_back(check);
       } else {
         detail += fmt::format(
-            "an approximation that underestimates LRU by up to 4% below {} keys, shown but not "
+            "an approximation whose error is stated only for caches of {} keys or more (below, "
+            "it underestimates LRU by up to 4%) and Zipf exponents up to {}: shown but not "
             "checked",
-            analytic::kCheMinCapacity);
+            analytic::kCheMinCapacity, format_number(analytic::kCheMaxAlpha, 2));
       }
       hit_ratio = che.overall;
     } else if (config.policy == CachePolicyKind::fifo || config.policy == CachePolicyKind::random) {
