@@ -116,8 +116,7 @@ void reject_key_of_other_variants(const Json& object, const Where& where, std::s
                                   std::string_view variant, std::string_view variants,
                                   const std::string& chosen,
                                   const std::vector<std::string>& takers) {
-  if (!object.contains(key) ||
-      std::find(takers.begin(), takers.end(), chosen) != takers.end()) {
+  if (!object.contains(key) || std::find(takers.begin(), takers.end(), chosen) != takers.end()) {
     return;
   }
   const bool one = takers.size() == 1;

@@ -76,8 +76,8 @@ void reject_key_of_other_variants(const Json& object, const Where& where, std::s
 /// The same with the variants given as an enum indexing `names`.
 template <typename Kind>
 void reject_key_of_other_variants(const Json& object, const Where& where, std::string_view key,
-                                  std::string_view variant, std::string_view variants,
-                                  Kind chosen, const std::vector<Kind>& takers,
+                                  std::string_view variant, std::string_view variants, Kind chosen,
+                                  const std::vector<Kind>& takers,
                                   const std::vector<std::string>& names) {
   std::vector<std::string> taker_names;
   for (Kind taker : takers) taker_names.push_back(names[static_cast<std::size_t>(taker)]);

@@ -285,8 +285,8 @@ LimiterConfig read_limiter(const Json& node, const Where& where) {
     where.fail("no key \"algorithm\"", expected_algorithm + ": " + one_of(names));
   }
   LimiterConfig config;
-  config.algorithm =
-      static_cast<LimiterAlgorithm>(read_choice(node, "algorithm", where, names, expected_algorithm));
+  config.algorithm = static_cast<LimiterAlgorithm>(
+      read_choice(node, "algorithm", where, names, expected_algorithm));
 
   auto reject_key_of_other_algorithms = [&](const char* key, const std::vector<A>& takers) {
     reject_key_of_other_variants(node, where, key, "algorithm", "algorithms", config.algorithm,

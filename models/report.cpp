@@ -151,9 +151,10 @@ std::string format_table(const Scenario& scenario, const RunResult& result) {
   // What caches, limiters, retries, breakers and failing servers are for, which the tables above
   // do not show; the JSON result has every metric.
   static const char* const kComponentMetrics[] = {
-      "hit_ratio",     "hit_ratio.top1pct", "hit_ratio.top10pct", "hit_ratio.rest",
-      "admitted_rate", "offered_load",      "goodput",            "timeout_ratio",
-      "open_fraction", "availability",      "wasted_utilization"};
+      "hit_ratio",      "hit_ratio.top1pct", "hit_ratio.top10pct",
+      "hit_ratio.rest", "admitted_rate",     "offered_load",
+      "goodput",        "timeout_ratio",     "open_fraction",
+      "availability",   "wasted_utilization"};
   TextTable components({"node", "metric", "value"}, 2);
   bool any = false;
   for (const NodeSummary* node : rows) {

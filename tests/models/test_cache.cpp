@@ -435,9 +435,9 @@ Experiment simulate(double lambda, std::uint64_t n, double alpha, Json cache_fie
 void check_node(const Experiment& e, std::size_t node, const std::string& metric, double theory,
                 double max_relative_width, double approximation_error = 0) {
   const sim::Estimate estimate = models::estimate_metric(e.result, node, metric, kConfidence);
-  INFO(e.scenario.nodes[node].name, " ", metric, ": mean ", estimate.mean, " half-width ", estimate.half_width, " theory ", theory,
-       " approximation allowance ", approximation_error, " replications ", e.scenario.replications,
-       " seed ", e.scenario.seed);
+  INFO(e.scenario.nodes[node].name, " ", metric, ": mean ", estimate.mean, " half-width ",
+       estimate.half_width, " theory ", theory, " approximation allowance ", approximation_error,
+       " replications ", e.scenario.replications, " seed ", e.scenario.seed);
   CHECK(std::fabs(estimate.mean - theory) <= estimate.half_width + approximation_error);
   CHECK(estimate.half_width <= max_relative_width * std::fabs(theory));
 }
