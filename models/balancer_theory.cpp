@@ -11,8 +11,10 @@
 #include <variant>
 
 #include "models/balancer.hpp"
+#include "models/hash_ring.hpp"
 #include "models/report.hpp"
 #include "models/theory_analysis.hpp"
+#include "sim/analytic/cache.hpp"
 #include "sim/analytic/gi_m_1.hpp"
 
 namespace capsim::models {
@@ -281,6 +283,21 @@ Analysis analyse_smooth_weighted(const BalancerConfig& config, const AnalysisCon
   return analysis;
 }
 
+// The fraction of the requests each backend of a consistent_hash balancer gets when keys have
+// unequal popularities: the sum of p_k over the keys it owns, key by key.
+std::vector<double> popularity_shares(const KeySpace& keys, const NodeSpec& spec,
+                                      const Scenario& scenario, int virtual_nodes) {
+  std::vector<std::string> backends;
+  for (std::size_t target : spec.targets) backends.push_back(scenario.nodes[target].name);
+  const HashRing ring(backends, virtual_nodes);
+  const analytic::ZipfPopularity popularity(keys.count, keys.alpha);
+  std::vector<double> shares(backends.size(), 0.0);
+  for (std::uint64_t key = 0; key < keys.count; ++key) {
+    shares[ring.owner(key)] += popularity.probability(key);
+  }
+  return shares;
+}
+
 // Consistent hashing of keys drawn independently and uniformly: each request goes to backend i
 // with probability key_share_i, independently of the others and of the arrival times, so a
 // Poisson stream splits into independent Poisson streams exactly as with random routing.
@@ -290,6 +307,7 @@ Analysis analyse_consistent_hash(const BalancerConfig& config, const AnalysisCon
   Analysis analysis;
   std::string obstacle;
   std::uint64_t key_count = 0;
+  std::optional<KeySpace> keys;
   for (std::size_t feeder : upstream_nodes(scenario, context.index)) {
     const NodeSpec& spec = scenario.nodes[feeder];
     if (const auto* source = std::get_if<SourceConfig>(&spec.config); source && source->keys) {
@@ -297,6 +315,11 @@ Analysis analyse_consistent_hash(const BalancerConfig& config, const AnalysisCon
         obstacle = "the sources feeding it draw keys from key spaces of different sizes";
       }
       key_count = std::max(key_count, source->keys->count);
+      if (!keys) {
+        keys = source->keys;
+      } else if (!keys->same_distribution(*source->keys) && obstacle.empty()) {
+        obstacle = "the sources feeding it draw keys with different popularities";
+      }
     }
     const auto* balancer = std::get_if<BalancerConfig>(&spec.config);
     if (balancer && balancer->policy == BalancerPolicy::consistent_hash && obstacle.empty()) {
@@ -306,7 +329,16 @@ Analysis analyse_consistent_hash(const BalancerConfig& config, const AnalysisCon
           spec.name);
     }
   }
-  const std::vector<double>& shares = config.key_shares;
+  if (obstacle.empty() && keys && !keys->is_uniform() && keys->count > HashRing::kExactKeyLimit) {
+    obstacle =
+        fmt::format("keys {}: too many to sum their popularities by owner", keys->describe());
+  }
+  // key_shares count keys; with unequal popularities a backend's share of the requests is the
+  // popularity of the keys it owns.
+  const std::vector<double> shares =
+      obstacle.empty() && keys && !keys->is_uniform()
+          ? popularity_shares(*keys, context.spec, scenario, config.virtual_nodes)
+          : config.key_shares;
   const std::string ring = fmt::format(
       "each request goes to the owner of its key on a hash ring of {} virtual nodes per backend",
       config.virtual_nodes);
@@ -322,10 +354,16 @@ Analysis analyse_consistent_hash(const BalancerConfig& config, const AnalysisCon
     }
   }
   if (input.rate > 0) plan_shares(analysis, context, shares);
-  const std::string how = fmt::format(
-      "{}; keys uniform over {} keys, so backend i gets a fraction key_share_i of the requests, "
-      "each independently: {}",
-      ring, key_count, describe_split(context, input, shares));
+  const std::string how =
+      keys && !keys->is_uniform()
+          ? fmt::format(
+                "{}; keys {}, so backend i gets the total popularity of the keys it owns, each "
+                "request independently: {}",
+                ring, keys->describe(), describe_split(context, input, shares))
+          : fmt::format(
+                "{}; keys uniform over {} keys, so backend i gets a fraction key_share_i of the "
+                "requests, each independently: {}",
+                ring, key_count, describe_split(context, input, shares));
   if (input.poisson) {
     analysis.theory.model = "Poisson splitting by key";
     analysis.theory.detail =
