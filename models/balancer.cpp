@@ -27,25 +27,6 @@ bool takes_weights(BalancerPolicy policy) {
          policy == BalancerPolicy::weighted_least_connections;
 }
 
-const std::string& policy_name(BalancerPolicy policy) {
-  return balancer_policy_names()[static_cast<std::size_t>(policy)];
-}
-
-// A key that only other policies take is a mistake worth its own message: the registry lists it
-// as a balancer key, so the generic unknown-key check lets it through.
-void reject_key_of_other_policies(const Json& node, const Where& where, BalancerPolicy policy,
-                                  const char* key, const std::vector<BalancerPolicy>& takers) {
-  if (!node.contains(key) || std::find(takers.begin(), takers.end(), policy) != takers.end()) {
-    return;
-  }
-  std::vector<std::string> names;
-  for (BalancerPolicy taker : takers) names.push_back(policy_name(taker));
-  (where / key)
-      .fail(fmt::format("key \"{}\" with policy \"{}\"", key, policy_name(policy)),
-            fmt::format("no \"{}\": only {} {} it", key, names.size() == 1 ? "policy" : "policies",
-                        one_of(names) + (names.size() == 1 ? " takes" : " take")));
-}
-
 std::vector<double> read_weights(const Json& node, const Where& where,
                                  std::optional<std::size_t> backends) {
   const char* expected = "a list of numbers > 0, one per backend in \"to\"";
@@ -269,11 +250,13 @@ BalancerConfig read_balancer(const Json& node, const Where& where) {
   config.policy = static_cast<BalancerPolicy>(found - names.begin());
 
   using P = BalancerPolicy;
-  reject_key_of_other_policies(
-      node, where, config.policy, "weights",
-      {P::weighted_random, P::smooth_weighted_round_robin, P::weighted_least_connections});
-  reject_key_of_other_policies(node, where, config.policy, "d", {P::power_of_d});
-  reject_key_of_other_policies(node, where, config.policy, "virtual_nodes", {P::consistent_hash});
+  reject_key_of_other_variants(
+      node, where, "weights", "policy", "policies", config.policy,
+      {P::weighted_random, P::smooth_weighted_round_robin, P::weighted_least_connections}, names);
+  reject_key_of_other_variants(node, where, "d", "policy", "policies", config.policy,
+                               {P::power_of_d}, names);
+  reject_key_of_other_variants(node, where, "virtual_nodes", "policy", "policies", config.policy,
+                               {P::consistent_hash}, names);
 
   // When "to" is a list it fixes the backend count the keys below must agree with; when it is
   // not, the loader reports "to" itself.

@@ -23,21 +23,6 @@ const std::vector<std::string>& ttl_reset_names() {
   return names;
 }
 
-// A name among `names`, with a suggestion for a near miss.
-std::size_t read_choice(const Json& node, const char* key, const Where& where,
-                        const std::vector<std::string>& names, const char* what) {
-  const std::string name = read_string(node, key, where);
-  const auto found = std::find(names.begin(), names.end(), name);
-  if (found == names.end()) {
-    std::string expected = fmt::format("{}: {}", what, one_of(names));
-    if (auto guess = did_you_mean(name, names)) {
-      expected += fmt::format(" (did you mean \"{}\"?)", *guess);
-    }
-    (where / key).fail_value(node[key], expected);
-  }
-  return static_cast<std::size_t>(found - names.begin());
-}
-
 }  // namespace
 
 Cache::Cache(Network& network, std::string name, const CacheConfig& config)

@@ -11,22 +11,6 @@
 
 namespace capsim::models {
 
-std::size_t read_choice(const Json& object, std::string_view key, const Where& where,
-                        const std::vector<std::string>& names, std::size_t fallback) {
-  const auto it = object.find(key);
-  if (it == object.end()) return fallback;
-  const std::string name = it->is_string() ? it->get<std::string>() : std::string();
-  const auto found = std::find(names.begin(), names.end(), name);
-  if (found != names.end()) return static_cast<std::size_t>(found - names.begin());
-  std::vector<std::string> quoted;
-  for (const auto& candidate : names) quoted.push_back('"' + candidate + '"');
-  std::string expected = one_of(quoted);
-  if (auto guess = did_you_mean(name, names)) {
-    expected += fmt::format(" (did you mean \"{}\"?)", *guess);
-  }
-  (where / key).fail_value(*it, expected);
-}
-
 FailureConfig read_failures(const Json& value, const Where& where) {
   require_object(value, where,
                  "an object {\"time_to_failure\": distribution, \"time_to_repair\": distribution}");
@@ -41,7 +25,10 @@ FailureConfig read_failures(const Json& value, const Where& where) {
   // is a misconfiguration, not a model.
   config.time_to_failure = read_distribution(value["time_to_failure"], where / "time_to_failure");
   config.time_to_repair = read_distribution(value["time_to_repair"], where / "time_to_repair");
-  config.lost = static_cast<LostRequest>(read_choice(value, "lost", where, {"requeue", "drop"}, 0));
+  if (value.contains("lost")) {
+    config.lost = static_cast<LostRequest>(read_choice(
+        value, "lost", where, {"requeue", "drop"}, "what becomes of a failed server's request"));
+  }
   return config;
 }
 

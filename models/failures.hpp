@@ -37,11 +37,6 @@ struct FailureConfig {
   LostRequest lost = LostRequest::requeue;
 };
 
-/// The index in `names` of the string at object[key] ("did you mean" on a typo); `fallback` when
-/// the key is absent. Shared by the resilience features' named options.
-std::size_t read_choice(const Json& object, std::string_view key, const Where& where,
-                        const std::vector<std::string>& names, std::size_t fallback);
-
 /// Reads a station's "failures" object: {"time_to_failure": distribution, "time_to_repair":
 /// distribution, "lost": "requeue" (default) | "drop"}; `where` points at it.
 FailureConfig read_failures(const Json& value, const Where& where);

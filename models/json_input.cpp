@@ -99,6 +99,33 @@ std::string one_of(const std::vector<std::string>& names) {
   return out;
 }
 
+std::size_t read_choice(const Json& object, std::string_view key, const Where& where,
+                        const std::vector<std::string>& names, std::string_view what) {
+  const Json& value = object.at(std::string(key));
+  const std::string name = value.is_string() ? value.get<std::string>() : std::string();
+  const auto found = std::find(names.begin(), names.end(), name);
+  if (found != names.end()) return static_cast<std::size_t>(found - names.begin());
+  std::string expected = fmt::format("{}: {}", what, one_of(names));
+  if (auto guess = did_you_mean(name, names)) {
+    expected += fmt::format(" (did you mean \"{}\"?)", *guess);
+  }
+  (where / key).fail_value(value, expected);
+}
+
+void reject_key_of_other_variants(const Json& object, const Where& where, std::string_view key,
+                                  std::string_view variant, std::string_view variants,
+                                  const std::string& chosen,
+                                  const std::vector<std::string>& takers) {
+  if (!object.contains(key) || std::find(takers.begin(), takers.end(), chosen) != takers.end()) {
+    return;
+  }
+  const bool one = takers.size() == 1;
+  (where / key)
+      .fail(fmt::format("key \"{}\" with {} \"{}\"", key, variant, chosen),
+            fmt::format("no \"{}\": only {} {} {} it", key, one ? variant : variants,
+                        one_of(takers), one ? "takes" : "take"));
+}
+
 void require_object(const Json& value, const Where& where, std::string_view what) {
   if (!value.is_object()) where.fail_value(value, what);
 }

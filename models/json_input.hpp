@@ -59,6 +59,32 @@ std::string one_of(const std::vector<std::string>& names);
 void require_object(const Json& value, const Where& where, std::string_view what);
 void check_keys(const Json& object, const Where& where, const std::vector<std::string>& allowed);
 
+/// The index in `names` of the string at object[key], which must be present. Anything else
+/// fails at where/key with "expected WHAT: a, b or c" and a suggestion for a near miss.
+std::size_t read_choice(const Json& object, std::string_view key, const Where& where,
+                        const std::vector<std::string>& names, std::string_view what);
+
+/// Fails at where/key when `object` has `key` although the variant chosen (`chosen`, e.g.
+/// algorithm "fixed_window") is not among `takers`, the variants that take it: a node type's
+/// registry lists the keys of all its variants, so the generic unknown-key check lets such a key
+/// through, and ignoring it would hide a mistake. `variant` names the choice ("policy"),
+/// `variants` its plural ("policies").
+void reject_key_of_other_variants(const Json& object, const Where& where, std::string_view key,
+                                  std::string_view variant, std::string_view variants,
+                                  const std::string& chosen,
+                                  const std::vector<std::string>& takers);
+/// The same with the variants given as an enum indexing `names`.
+template <typename Kind>
+void reject_key_of_other_variants(const Json& object, const Where& where, std::string_view key,
+                                  std::string_view variant, std::string_view variants, Kind chosen,
+                                  const std::vector<Kind>& takers,
+                                  const std::vector<std::string>& names) {
+  std::vector<std::string> taker_names;
+  for (Kind taker : takers) taker_names.push_back(names[static_cast<std::size_t>(taker)]);
+  reject_key_of_other_variants(object, where, key, variant, variants,
+                               names[static_cast<std::size_t>(chosen)], taker_names);
+}
+
 /// Inclusive or exclusive bounds for a number.
 struct Range {
   double low = -1e300;

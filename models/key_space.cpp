@@ -37,17 +37,9 @@ KeySpace read_key_space(const Json& value, const Where& where) {
   KeySpace keys;
   keys.count = static_cast<std::uint64_t>(
       read_integer(value, "count", where, Range{1, true, kMaxKeys, true}));
-  if (const auto name = read_optional_string(value, "popularity", where)) {
-    const auto& names = popularity_names();
-    const auto found = std::find(names.begin(), names.end(), *name);
-    if (found == names.end()) {
-      std::string expected = "a popularity: " + one_of(names);
-      if (auto guess = did_you_mean(*name, names)) {
-        expected += fmt::format(" (did you mean \"{}\"?)", *guess);
-      }
-      (where / "popularity").fail_value(value["popularity"], expected);
-    }
-    keys.popularity = static_cast<Popularity>(found - names.begin());
+  if (value.contains("popularity")) {
+    keys.popularity = static_cast<Popularity>(
+        read_choice(value, "popularity", where, popularity_names(), "a popularity"));
   }
   if (keys.popularity == Popularity::zipf) {
     if (!value.contains("alpha")) {

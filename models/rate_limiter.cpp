@@ -22,30 +22,9 @@ constexpr double kMaxRate = 1e9;
 
 using A = LimiterAlgorithm;
 
-const std::string& algorithm_name(LimiterAlgorithm algorithm) {
-  return limiter_algorithm_names()[static_cast<std::size_t>(algorithm)];
-}
-
 bool uses_windows(LimiterAlgorithm algorithm) {
   return algorithm == A::fixed_window || algorithm == A::sliding_window_log ||
          algorithm == A::sliding_window_counter;
-}
-
-// A key that only other algorithms take: the registry lists it as a limiter key, so the generic
-// unknown-key check lets it through, and ignoring it would hide a mistake.
-void reject_key_of_other_algorithms(const Json& node, const Where& where,
-                                    LimiterAlgorithm algorithm, const char* key,
-                                    const std::vector<LimiterAlgorithm>& takers) {
-  if (!node.contains(key) || std::find(takers.begin(), takers.end(), algorithm) != takers.end()) {
-    return;
-  }
-  std::vector<std::string> names;
-  for (LimiterAlgorithm taker : takers) names.push_back(algorithm_name(taker));
-  (where / key)
-      .fail(
-          fmt::format("key \"{}\" with algorithm \"{}\"", key, algorithm_name(algorithm)),
-          fmt::format("no \"{}\": only {} {}", key, names.size() == 1 ? "algorithm" : "algorithms",
-                      one_of(names) + (names.size() == 1 ? " takes it" : " take it")));
 }
 
 }  // namespace
@@ -301,30 +280,26 @@ void RateLimiter::collect(Metrics& out) const {
 
 LimiterConfig read_limiter(const Json& node, const Where& where) {
   const auto& names = limiter_algorithm_names();
-  const std::string expected_algorithm = "a rate-limiting algorithm: " + one_of(names);
-  if (!node.contains("algorithm")) where.fail("no key \"algorithm\"", expected_algorithm);
-  const Json& algorithm = node["algorithm"];
-  const std::string name = algorithm.is_string() ? algorithm.get<std::string>() : std::string();
-  const auto found = std::find(names.begin(), names.end(), name);
-  if (found == names.end()) {
-    std::string expected = expected_algorithm;
-    if (auto guess = did_you_mean(name, names)) {
-      expected += fmt::format(" (did you mean \"{}\"?)", *guess);
-    }
-    (where / "algorithm").fail_value(algorithm, expected);
+  const std::string expected_algorithm = "a rate-limiting algorithm";
+  if (!node.contains("algorithm")) {
+    where.fail("no key \"algorithm\"", expected_algorithm + ": " + one_of(names));
   }
   LimiterConfig config;
-  config.algorithm = static_cast<LimiterAlgorithm>(found - names.begin());
+  config.algorithm = static_cast<LimiterAlgorithm>(
+      read_choice(node, "algorithm", where, names, expected_algorithm));
 
+  auto reject_key_of_other_algorithms = [&](const char* key, const std::vector<A>& takers) {
+    reject_key_of_other_variants(node, where, key, "algorithm", "algorithms", config.algorithm,
+                                 takers, names);
+  };
   const std::vector<A> windows = {A::fixed_window, A::sliding_window_log,
                                   A::sliding_window_counter};
-  reject_key_of_other_algorithms(node, where, config.algorithm, "limit", windows);
-  reject_key_of_other_algorithms(node, where, config.algorithm, "window", windows);
-  reject_key_of_other_algorithms(node, where, config.algorithm, "rate",
+  reject_key_of_other_algorithms("limit", windows);
+  reject_key_of_other_algorithms("window", windows);
+  reject_key_of_other_algorithms("rate",
                                  {A::token_bucket, A::leaky_bucket_meter, A::leaky_bucket_queue});
-  reject_key_of_other_algorithms(node, where, config.algorithm, "burst",
-                                 {A::token_bucket, A::leaky_bucket_meter});
-  reject_key_of_other_algorithms(node, where, config.algorithm, "queue", {A::leaky_bucket_queue});
+  reject_key_of_other_algorithms("burst", {A::token_bucket, A::leaky_bucket_meter});
+  reject_key_of_other_algorithms("queue", {A::leaky_bucket_queue});
 
   if (uses_windows(config.algorithm)) {
     config.limit = read_integer(node, "limit", where, Range{1, true, kMaxCount, true});

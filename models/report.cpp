@@ -147,6 +147,27 @@ std::string format_table(const Scenario& scenario, const RunResult& result) {
     }
   }
   out += percentiles.render();
+
+  // What caches, limiters, retries, breakers and failing servers are for, which the tables above
+  // do not show; the JSON result has every metric.
+  static const char* const kComponentMetrics[] = {
+      "hit_ratio",      "hit_ratio.top1pct", "hit_ratio.top10pct",
+      "hit_ratio.rest", "admitted_rate",     "offered_load",
+      "goodput",        "timeout_ratio",     "open_fraction",
+      "availability",   "wasted_utilization"};
+  TextTable components({"node", "metric", "value"}, 2);
+  bool any = false;
+  for (const NodeSummary* node : rows) {
+    for (const char* metric : kComponentMetrics) {
+      if (node->find(metric) == nullptr) continue;
+      components.add({node->name, metric, cell(*node, metric)});
+      any = true;
+    }
+  }
+  if (any) {
+    out += '\n';
+    out += components.render();
+  }
   return out;
 }
 

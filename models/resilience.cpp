@@ -280,13 +280,15 @@ BackoffConfig read_backoff(const Json& value, const Where& where) {
     where.fail("no key \"kind\"", R"("fixed" or "exponential" at "kind")");
   }
   BackoffConfig config;
-  config.kind =
-      static_cast<BackoffKind>(read_choice(value, "kind", where, {"fixed", "exponential"}, 0));
+  config.kind = static_cast<BackoffKind>(
+      read_choice(value, "kind", where, {"fixed", "exponential"}, "a backoff kind"));
   config.base = read_number(value, "base", where, Range::non_negative());
   config.max = read_optional_number(value, "max", where, Range::non_negative())
                    .value_or(std::numeric_limits<double>::infinity());
-  config.jitter =
-      static_cast<Jitter>(read_choice(value, "jitter", where, {"none", "full", "equal"}, 0));
+  if (value.contains("jitter")) {
+    config.jitter = static_cast<Jitter>(
+        read_choice(value, "jitter", where, {"none", "full", "equal"}, "a jitter"));
+  }
   return config;
 }
 

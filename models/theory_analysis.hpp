@@ -32,6 +32,10 @@ struct PlannedCheck {
   /// An asymptotic limit the finite system only approaches (e.g. a mean-field limit as the
   /// server count grows): shown beside the simulation, never judged.
   bool limit = false;
+  /// For an approximate closed form: its stated largest error (absolute, same unit as the
+  /// metric), added to the tolerance, and the approximation's name for the report.
+  double approximation_error = 0;
+  std::string approximation = {};
 };
 
 /// One node's analysis, given the flow into it.

@@ -254,6 +254,11 @@ Validation validate(const Scenario& scenario, const RunResult& result) {
       check.tolerance += sim::QuantileHistogram::kRelativeError * std::fabs(p.theory);
       check.note = "tolerance includes the histogram's 0.39% resolution";
     }
+    if (p.approximation_error > 0) {
+      check.tolerance += p.approximation_error;
+      check.note = fmt::format("approximation: tolerance includes {}'s stated error {}",
+                               p.approximation, format_number(p.approximation_error, 3));
+    }
     check.agrees = std::fabs(wide.mean - p.theory) <= check.tolerance;
     if (p.limit) {
       check.judged = false;

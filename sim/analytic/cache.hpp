@@ -79,13 +79,15 @@ double lru_characteristic_time(const ZipfPopularity& popularity, double capacity
 KeyHitProbability lru_che(double characteristic_time);
 
 /// The error bound capsim states for Che's approximation of an LRU cache's overall hit ratio,
-/// relative, for caches of at least kCheMinCapacity keys. Measured against the exact LRU hit
-/// ratio (computed in tests/sim/test_cache_theory.cpp) for Zipf alpha in {0.5, 0.8, 1, 1.2}
-/// over N = 200 keys, the largest |Che - exact| / exact is 4.0% at C = 2, 1.4% at C = 5, 0.53%
-/// at C = 10 and 0.07% at C = 20: Che underestimates tiny caches, and its error shrinks as C
-/// grows (it is exact in the limit: Fricker, Robert & Roberts 2012), so 1% from C = 10 on.
+/// relative, for caches of at least kCheMinCapacity keys and Zipf exponents up to kCheMaxAlpha.
+/// Measured against the exact LRU hit ratio (computed in tests/sim/test_cache_theory.cpp) for
+/// Zipf alpha in {0, 0.3, 0.5, 0.8, 1, 1.2, 1.5, 2} over N = 200 keys, the largest
+/// |Che - exact| / exact is 4.0% at C = 2, 1.4% at C = 5, 0.53% at C = 10 and 0.07% at C = 20:
+/// Che underestimates tiny caches, and its error shrinks as C grows (it is exact in the limit:
+/// Fricker, Robert & Roberts 2012), so 1% from C = 10 on.
 inline constexpr double kCheRelativeError = 0.01;
 inline constexpr std::uint64_t kCheMinCapacity = 10;
+inline constexpr double kCheMaxAlpha = 2;
 
 /// The characteristic-time approximation for FIFO and random replacement, which have the same
 /// hit ratio under IRM (Gelenbe 1973, "A unified approach to the evaluation of a class of

@@ -242,6 +242,20 @@ if expect_rc 0 "run (table)"; then
   for name in users web done "end to end"; do expect_stdout_has "$name" "run (table)"; done
 fi
 
+# Caches, limiters, retries and failing servers show the metrics they are for.
+run run "$SOURCE_DIR/scenarios/cache_remote_tier.json" --duration 10
+if expect_rc 0 "run (cache table)"; then
+  for metric in hit_ratio hit_ratio.top1pct hit_ratio.top10pct; do
+    expect_stdout_has "$metric" "run (cache table)"
+  done
+fi
+run run "$SOURCE_DIR/scenarios/retry_storm_budget.json" --duration 50
+if expect_rc 0 "run (retry table)"; then
+  for metric in offered_load goodput timeout_ratio wasted_utilization; do
+    expect_stdout_has "$metric" "run (retry table)"
+  done
+fi
+
 run validate "$MM1" --duration 5000
 if expect_rc 0 "validate"; then
   expect_stdout_has "23 of 23 checks agree" "validate"

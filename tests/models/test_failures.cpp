@@ -323,7 +323,8 @@ TEST_SUITE("errors") {
          R"(bad.json: /nodes/1/failures: found no key "time_to_repair", expected a )"
          R"("time_to_repair" distribution, s)"},
         {"unknown lost", failures(up, down, "requeu"),
-         R"(bad.json: /nodes/1/failures/lost: found "requeu", expected "requeue" or "drop" )"
+         R"(bad.json: /nodes/1/failures/lost: found "requeu", expected what becomes of a failed )"
+         R"(server's request: requeue or drop )"
          R"((did you mean "requeue"?))"},
         {"not an object", Json(3),
          R"(bad.json: /nodes/1/failures: found 3, expected an object {"time_to_failure": )"

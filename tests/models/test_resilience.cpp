@@ -360,6 +360,22 @@ TEST_SUITE("statistical") {
     const auto timeouts = models::estimate_metric(result, 1, "timeouts", kConfidence);
     // Every abandoned call is still served: late replies match timeouts up to the window edges.
     CHECK(std::fabs(late.mean - timeouts.mean) <= 10);
+    // All of a timed-out call's service is wasted: E[S 1{W + S > T}] with W independent of S,
+    // W = 0 with probability 1 - rho, else Exp(theta = mu - lambda); mu = 1, so
+    // E[S 1{S <= a}] = 1 - e^-a (1 + a), and integrating over W in closed form with b = 1 - theta:
+    // E[S 1{S <= T - W}] = (1 - rho)(1 - e^-T (1 + T))
+    //   + rho [(1 - e^-(theta T)) - theta e^-T ((e^(bT) - 1 - T) / b + (e^(bT) - 1) / b^2)].
+    const double rho = 0.8, theta = 0.2, b = 0.8, t = 5;
+    const double served_in_time =
+        (1 - rho) * (1 - std::exp(-t) * (1 + t)) +
+        rho * ((1 - std::exp(-theta * t)) -
+               theta * std::exp(-t) *
+                   ((std::exp(b * t) - 1 - t) / b + (std::exp(b * t) - 1) / (b * b)));
+    const double wasted = 0.8 * (1 - served_in_time);
+    const auto measured = models::estimate_metric(result, 2, "wasted_utilization", kConfidence);
+    INFO("wasted_utilization ", measured.mean, " ± ", measured.half_width, " theory ", wasted);
+    CHECK(std::fabs(measured.mean - wasted) <= measured.half_width);
+    CHECK(measured.half_width <= 0.02 * wasted);
   }
 }
 
@@ -437,14 +453,14 @@ TEST_SUITE("errors") {
         {"unknown backoff kind",
          with_client(retry("client", kTargets,
                            {{"attempts", 2}, {"backoff", {{"kind", "linear"}, {"base", 1}}}})),
-         R"(bad.json: /nodes/1/backoff/kind: found "linear", expected "fixed" or )"
-         R"("exponential")"},
+         R"(bad.json: /nodes/1/backoff/kind: found "linear", expected a backoff kind: fixed or )"
+         R"(exponential)"},
         {"unknown jitter",
          with_client(retry("client", kTargets,
                            {{"attempts", 2},
                             {"backoff", {{"kind", "fixed"}, {"base", 1}, {"jitter", "fuller"}}}})),
-         R"(bad.json: /nodes/1/backoff/jitter: found "fuller", expected "none", "full" or )"
-         R"("equal" (did you mean "full"?))"},
+         R"(bad.json: /nodes/1/backoff/jitter: found "fuller", expected a jitter: none, full or )"
+         R"(equal (did you mean "full"?))"},
         {"backoff without kind",
          with_client(retry("client", kTargets, {{"attempts", 2}, {"backoff", {{"base", 1}}}})),
          R"(bad.json: /nodes/1/backoff: found no key "kind", expected "fixed" or )"
