@@ -9,6 +9,7 @@
 #include <string_view>
 #include <utility>
 
+
 // Samplers use only IEEE arithmetic and log/exp/sqrt/pow so that a (seed, scenario) pair gives
 // the same numbers everywhere; std::*_distribution would not.
 
@@ -219,10 +220,10 @@ Distribution Distribution::empirical(std::vector<double> values) {
   return d;
 }
 
-double Distribution::sample(Rng& rng) const {
+double Distribution::sample_other(Rng& rng) const {
   switch (kind_) {
     case Kind::exponential:
-      return -a_ * std::log(rng.uniform_open());
+      return a_ * standard_exponential(rng);
     case Kind::deterministic:
       return a_;
     case Kind::uniform:
@@ -242,7 +243,7 @@ double Distribution::sample(Rng& rng) const {
     case Kind::hyperexponential: {
       // U < p2 (not U >= p1) keeps the small probability exact to the uniform's resolution.
       const double phase_mean = rng.uniform_open() < a_ ? c_ : b_;
-      return -phase_mean * std::log(rng.uniform_open());
+      return phase_mean * standard_exponential(rng);
     }
     case Kind::pareto:
       return a_ * std::pow(rng.uniform_open(), b_);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/rng.hpp"
+#include "sim/ziggurat.hpp"
 
 namespace capsim::sim {
 
@@ -48,7 +49,10 @@ class Distribution final {
 
   /// One draw. Deterministic given the stream state and bit-identical across platforms
   /// (own samplers, only IEEE arithmetic and log/exp/sqrt/pow). Never allocates.
-  double sample(Rng& rng) const;
+  /// The exponential case is inline: it is most of the draws on the event path.
+  double sample(Rng& rng) const {
+    return kind_ == Kind::exponential ? a_ * standard_exponential(rng) : sample_other(rng);
+  }
   /// Exact mean.
   double mean() const;
   /// Squared coefficient of variation Var/mean^2 (infinity when the variance is infinite).
@@ -60,6 +64,7 @@ class Distribution final {
 
  private:
   Distribution() = default;
+  double sample_other(Rng& rng) const;
   Kind kind_ = Kind::deterministic;
   bool is_erlang_ = false;
   std::uint32_t product_terms_ = 0;       // Erlang-k with small k: -log of a product of k uniforms

@@ -7,15 +7,9 @@
 namespace capsim::sim {
 
 namespace {
-constexpr int kShift = 52 - QuantileHistogram::kSubBucketBits;
 // Grow in steps of an octave so a drifting range does not reallocate on every new bucket.
 constexpr std::uint64_t kGrowthSlack = std::uint64_t{1} << QuantileHistogram::kSubBucketBits;
 }  // namespace
-
-std::uint64_t QuantileHistogram::bucket_of(double x) {
-  // For positive doubles the bit pattern is monotone in the value: exponent, then mantissa.
-  return std::bit_cast<std::uint64_t>(x) >> kShift;
-}
 
 void QuantileHistogram::grow_to(std::uint64_t index) {
   if (counts_.empty()) {

@@ -1,6 +1,7 @@
 #pragma once
 // Bounded-memory streaming quantiles with a guaranteed relative error.
 
+#include <bit>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -20,15 +21,19 @@ class QuantileHistogram final {
 
   void add(double x) {
     ++count_;
-    if (x < min_) min_ = x;
-    if (x > max_) max_ = x;
+    min_ = x < min_ ? x : min_;  // branch-free: a new extreme is rare, but its test is not
+    max_ = x > max_ ? x : max_;
     if (!(x > 0)) {
       ++zeros_;
       return;
     }
-    const std::uint64_t index = bucket_of(x);
-    if (index < first_ || index >= first_ + counts_.size()) grow_to(index);
-    ++counts_[index - first_];
+    // Below first_ the unsigned offset wraps around, so one compare tests both ends.
+    std::uint64_t offset = bucket_of(x) - first_;
+    if (offset >= counts_.size()) [[unlikely]] {
+      grow_to(bucket_of(x));
+      offset = bucket_of(x) - first_;
+    }
+    ++counts_[offset];
   }
 
   /// Adds every observation of `other`, as if they had been added here.
@@ -44,7 +49,9 @@ class QuantileHistogram final {
   double quantile(double q) const;
 
  private:
-  static std::uint64_t bucket_of(double x);
+  static constexpr int kShift = 52 - kSubBucketBits;
+  // For positive doubles the bit pattern is monotone in the value: exponent, then mantissa.
+  static std::uint64_t bucket_of(double x) { return std::bit_cast<std::uint64_t>(x) >> kShift; }
   void grow_to(std::uint64_t index);
 
   std::uint64_t count_ = 0;

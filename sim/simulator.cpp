@@ -6,31 +6,16 @@
 
 namespace capsim::sim {
 
-namespace {
-constexpr int kArity = 4;
-constexpr std::uint64_t kSequenceBits = 48;
-}  // namespace
-
-EventId Simulator::schedule_at(double time, EventHandler& target, std::uint32_t kind,
-                               std::uint64_t payload, int priority) {
-  assert(time >= now_ && std::isfinite(time));
-  assert(priority >= kMinPriority && priority <= kMaxPriority);
-  std::uint32_t slot;
-  if (free_slots_.empty()) {
-    slot = static_cast<std::uint32_t>(slots_.size());
-    slots_.push_back(Slot{&target, payload, kind, 0});
-  } else {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-    Slot& s = slots_[slot];
-    s.target = &target;
-    s.payload = payload;
-    s.kind = kind;
+void Simulator::add_slots() {
+  // Grows by half again, linking the new slots into the free list in index order.
+  const std::size_t old_size = slots_.size();
+  const std::size_t new_size = old_size < 16 ? 16 : old_size + old_size / 2;
+  if (new_size > kNoSlot) throw std::length_error("more than 2^32 - 1 pending events");
+  slots_.resize(new_size, Slot{nullptr, 0, kNoSlot, 0});
+  for (std::size_t slot = new_size; slot-- > old_size;) {
+    slots_[slot].kind = free_head_;
+    free_head_ = static_cast<std::uint32_t>(slot);
   }
-  const auto biased_priority = static_cast<std::uint64_t>(priority - kMinPriority);
-  push(Entry{time, (biased_priority << kSequenceBits) | next_sequence_++, slot});
-  ++pending_;
-  return EventId{slot, slots_[slot].generation};
 }
 
 bool Simulator::cancel(EventId id) {
@@ -39,22 +24,20 @@ bool Simulator::cancel(EventId id) {
   if (s.generation != id.generation || s.target == nullptr) return false;
   s.target = nullptr;
   --pending_;
+  ++cancelled_in_heap_;
   return true;
-}
-
-void Simulator::release(std::uint32_t slot) {
-  ++slots_[slot].generation;  // invalidates outstanding EventIds before the slot is reused
-  slots_[slot].target = nullptr;
-  free_slots_.push_back(slot);
 }
 
 void Simulator::discard_cancelled() {
   // Lazy cancellation: cancelled entries stay in the heap until they reach the top.
-  while (!heap_.empty() && slots_[heap_.front().slot].target == nullptr) release(pop().slot);
+  while (!heap_.empty() && slots_[heap_.front().slot].target == nullptr) {
+    release(pop().slot);
+    --cancelled_in_heap_;
+  }
 }
 
 bool Simulator::step() {
-  discard_cancelled();
+  skip_cancelled();
   if (heap_.empty()) return false;
   run_top();
   return true;
@@ -73,7 +56,7 @@ void Simulator::run_top() {
 void Simulator::run_until(double time) {
   if (!(time >= now_)) throw std::invalid_argument("run_until: time is before now()");
   for (;;) {
-    discard_cancelled();
+    skip_cancelled();
     if (heap_.empty() || heap_.front().time > time) break;
     run_top();
   }
@@ -83,18 +66,6 @@ void Simulator::run_until(double time) {
 void Simulator::run() {
   while (step()) {
   }
-}
-
-void Simulator::push(Entry entry) {
-  std::size_t hole = heap_.size();
-  heap_.push_back(entry);
-  while (hole > 0) {
-    const std::size_t parent = (hole - 1) / kArity;
-    if (!before(entry, heap_[parent])) break;
-    heap_[hole] = heap_[parent];
-    hole = parent;
-  }
-  heap_[hole] = entry;
 }
 
 Simulator::Entry Simulator::pop() {

@@ -1,6 +1,8 @@
 #pragma once
 // The event engine: a clock and a heap of pending events ordered by (time, priority, insertion).
 
+#include <cassert>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -39,9 +41,23 @@ class Simulator final {
                    std::uint64_t payload = 0, int priority = 0) {
     return schedule_at(now_ + delay, target, kind, payload, priority);
   }
-  /// Schedules at absolute time `time` >= now().
+  /// Schedules at absolute time `time` >= now(). Inline: it runs once per event.
   EventId schedule_at(double time, EventHandler& target, std::uint32_t kind,
-                      std::uint64_t payload = 0, int priority = 0);
+                      std::uint64_t payload = 0, int priority = 0) {
+    assert(time >= now_ && std::isfinite(time));
+    assert(priority >= kMinPriority && priority <= kMaxPriority);
+    if (free_head_ == kNoSlot) add_slots();
+    const std::uint32_t slot = free_head_;
+    Slot& s = slots_[slot];
+    free_head_ = s.kind;  // a free slot's kind links to the next free one
+    s.target = &target;
+    s.payload = payload;
+    s.kind = kind;
+    const auto biased_priority = static_cast<std::uint64_t>(priority - kMinPriority);
+    push(Entry{time, (biased_priority << kSequenceBits) | next_sequence_++, slot});
+    ++pending_;
+    return EventId{slot, s.generation};
+  }
 
   /// Cancels a pending event. Returns false if it already ran or was cancelled.
   bool cancel(EventId id);
@@ -74,22 +90,48 @@ class Simulator final {
     std::uint32_t generation;
   };
 
+  static constexpr std::uint32_t kNoSlot = UINT32_MAX;
+  static constexpr int kArity = 4;
+  static constexpr int kSequenceBits = 48;
+
   static bool before(const Entry& a, const Entry& b) {
     return a.time < b.time || (a.time == b.time && a.order < b.order);
   }
-  void push(Entry entry);
+  void push(Entry entry) {
+    std::size_t hole = heap_.size();
+    heap_.push_back(entry);
+    while (hole > 0) {
+      const std::size_t parent = (hole - 1) / kArity;
+      if (!before(entry, heap_[parent])) break;
+      heap_[hole] = heap_[parent];
+      hole = parent;
+    }
+    heap_[hole] = entry;
+  }
   Entry pop();
-  void release(std::uint32_t slot);
+  void release(std::uint32_t slot) {
+    Slot& s = slots_[slot];
+    ++s.generation;  // invalidates outstanding EventIds before the slot is reused
+    s.target = nullptr;
+    s.kind = free_head_;
+    free_head_ = slot;
+  }
+  void add_slots();
   void discard_cancelled();
+  // Cheap test first: most runs never cancel, and then the top entry is always live.
+  void skip_cancelled() {
+    if (cancelled_in_heap_ != 0) discard_cancelled();
+  }
   void run_top();  // runs the top entry, which must be live
 
   double now_ = 0;
   std::uint64_t next_sequence_ = 0;
   std::uint64_t events_run_ = 0;
   std::size_t pending_ = 0;
+  std::size_t cancelled_in_heap_ = 0;  // cancelled entries not yet popped
   std::vector<Entry> heap_;  // 4-ary min-heap: fewer levels and cache misses than a binary heap
   std::vector<Slot> slots_;
-  std::vector<std::uint32_t> free_slots_;
+  std::uint32_t free_head_ = kNoSlot;  // first free slot; the list threads through Slot::kind
 };
 
 }  // namespace capsim::sim

@@ -2,36 +2,46 @@
 // Streaming statistics: per-request observations (Tally), time-weighted levels (TimeAverage),
 // and summaries across independent replications (Estimate).
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <span>
 
 namespace capsim::sim {
 
-/// Running count, mean and variance of observations (Welford's algorithm: no catastrophic
-/// cancellation however many observations).
+/// Running count, mean and variance of observations, from sums about a shift (the first
+/// observation): no cancellation when the mean is large against the spread, and no division per
+/// observation as in Welford's update (Chan, Golub & LeVeque, "Algorithms for computing the
+/// sample variance", 1983). The mean is (n shift + sum) / n, so exact data give exact means.
 class Tally final {
  public:
   void add(double x) {
+    if (count_ == 0) shift_ = x;
     ++count_;
-    const double delta = x - mean_;
-    mean_ += delta / static_cast<double>(count_);
-    m2_ += delta * (x - mean_);
+    const double d = x - shift_;
+    shifted_sum_ += d;
+    shifted_squares_ += d * d;
   }
   void reset() { *this = Tally{}; }
   std::uint64_t count() const { return count_; }
   /// NaN when empty.
-  double mean() const { return count_ > 0 ? mean_ : std::numeric_limits<double>::quiet_NaN(); }
+  double mean() const {
+    if (count_ == 0) return std::numeric_limits<double>::quiet_NaN();
+    const auto n = static_cast<double>(count_);
+    return (shift_ * n + shifted_sum_) / n;
+  }
   /// Sample variance (n - 1 denominator); NaN with fewer than two observations.
   double variance() const {
-    return count_ > 1 ? m2_ / static_cast<double>(count_ - 1)
-                      : std::numeric_limits<double>::quiet_NaN();
+    if (count_ < 2) return std::numeric_limits<double>::quiet_NaN();
+    const auto n = static_cast<double>(count_);
+    return std::max(0.0, (shifted_squares_ - shifted_sum_ * shifted_sum_ / n) / (n - 1));
   }
 
  private:
   std::uint64_t count_ = 0;
-  double mean_ = 0;
-  double m2_ = 0;
+  double shift_ = 0;
+  double shifted_sum_ = 0;      // of x - shift_
+  double shifted_squares_ = 0;  // of (x - shift_)^2
 };
 
 /// Time average of a piecewise-constant level, such as the number of requests in a queue.

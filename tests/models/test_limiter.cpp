@@ -550,7 +550,7 @@ TEST_SUITE("statistical") {
     const auto s = scenario(
         poisson_into_limiter(
             100, limiter("lim", "token_bucket", {{"rate", 90}, {"burst", 20}}, {"ok", "no"})),
-        3000, 100, 10, 302);
+        6000, 100, 10, 302);
     const auto result = simulate(s);
     const auto m = analytic::token_bucket(100, 90, 20);
     check(s, result, "throughput", m.admitted_rate, 0.002);

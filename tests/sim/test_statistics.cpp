@@ -21,6 +21,31 @@ TEST_CASE("Tally: mean and sample variance") {
   CHECK(t.count() == 0);
 }
 
+TEST_CASE("Tally: no cancellation when the mean is large against the spread") {
+  // Textbook case (Chan, Golub & LeVeque): naive sums of squares lose every digit here.
+  Tally t;
+  for (double x : {4.0, 7.0, 13.0, 16.0}) t.add(1e9 + x);
+  CHECK(t.mean() == 1e9 + 10.0);
+  CHECK(t.variance() == 30.0);
+  // A million values near 1e9 against a two-pass reference.
+  Tally many;
+  std::vector<double> xs;
+  Rng rng(3);
+  for (int i = 0; i < 1'000'000; ++i) xs.push_back(1e9 + rng.uniform_open());
+  double sum = 0;
+  for (double x : xs) {
+    many.add(x);
+    sum += x - 1e9;
+  }
+  const double mean = 1e9 + sum / static_cast<double>(xs.size());
+  double squares = 0;
+  for (double x : xs) squares += (x - mean) * (x - mean);
+  CHECK(many.mean() == doctest::Approx(mean).epsilon(1e-15));
+  CHECK(many.variance() ==
+        doctest::Approx(squares / static_cast<double>(xs.size() - 1)).epsilon(1e-9));
+  CHECK(many.variance() == doctest::Approx(1.0 / 12).epsilon(0.01));
+}
+
 TEST_CASE("TimeAverage integrates a piecewise-constant level exactly") {
   TimeAverage a;
   a.set(1.0, 2.0);  // 0 on [0,1), 2 on [1,3), 5 on [3,4]
