@@ -127,4 +127,19 @@ TEST_SUITE("statistical") {
     check(c, "L", m.L, 0.01);
     check(c, "W", m.W, 0.01);
   }
+
+  // Erlang B is insensitive to the service distribution: lognormal holding times with cv 2 give
+  // the blocking of exponential ones with the same mean.
+  TEST_CASE("M/G/10/10 with lognormal service (cv 2) at 8 erlangs is still Erlang B") {
+    const double lambda = 2, mu = 0.25;
+    Json nodes = mmck_nodes(lambda, mu, 10, 10);
+    nodes[1]["service"] = {{"dist", "lognormal"}, {"mean", 1 / mu}, {"cv", 2.0}};
+    const auto c = simulate(nodes, 200000, 2000, 10, 108);
+    const auto m = analytic::mmcc(lambda, mu, 10);
+    check(c, "rejection_ratio", m.blocking, 0.03);
+    check(c, "throughput", m.throughput, 0.01);
+    check(c, "utilization", m.utilization, 0.01);
+    check(c, "L", m.L, 0.01);
+    check(c, "W", m.W, 0.02);
+  }
 }
