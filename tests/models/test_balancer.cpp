@@ -796,9 +796,9 @@ TEST_SUITE("statistical") {
   }
 
   // The mean-field limit is exact only as n -> infinity; at finite n the mean sojourn sits
-  // above it by about c/n. Measured (README table, rho 0.9, d = 2): +13% at n = 10, +3.4% at 30,
-  // +1.2% at 100. This pins the documented gap at n = 10: above the limit by between 0.9/n and
-  // 1.8/n, with an estimate precise enough to tell.
+  // above it by about c/n. Measured (README table, rho 0.9, d = 2): +13.5% at n = 10, +4.3% at
+  // 30, +1.2% at 100. This pins the documented gap at n = 10: above the limit by between 0.9/n
+  // and 1.8/n, with an estimate precise enough to tell.
   TEST_CASE("power of 2 over 10 M/M/1 backends: W above the mean-field limit by O(1/n)") {
     const int n = 10;
     const double mu = 10, rho = 0.9;
