@@ -102,6 +102,14 @@ std::vector<Flow> split_by(const Flow& input, const std::vector<double>& fractio
   return out;
 }
 
+/// Each backend's flow when the policy's split depends on the backends' states or on the
+/// requests in a way no closed form captures: not Poisson, and of unknown rate (NaN), so that
+/// nothing downstream checks a rate the balancer does not fix.
+std::vector<Flow> unknown_split(std::size_t backends, const Flow& input, const std::string& why) {
+  Flow part{std::numeric_limits<double>::quiet_NaN(), false, input.poisson ? why : input.why_not};
+  return std::vector<Flow>(backends, part);
+}
+
 void plan_shares(Analysis& analysis, const AnalysisContext& context,
                  const std::vector<double>& fractions) {
   for (std::size_t t = 0; t < fractions.size(); ++t) {
@@ -311,10 +319,8 @@ Analysis analyse_consistent_hash(const BalancerConfig& config, const AnalysisCon
       "each request goes to the owner of its key on a hash ring of {} virtual nodes per backend",
       config.virtual_nodes);
   if (!obstacle.empty()) {
-    const std::vector<double> even(context.spec.targets.size(),
-                                   1.0 / static_cast<double>(context.spec.targets.size()));
-    analysis.outputs = split_by(input, even, false, fmt::format("{} ({})", ring, obstacle));
-    for (auto& flow : analysis.outputs) flow.rate = std::numeric_limits<double>::quiet_NaN();
+    analysis.outputs =
+        unknown_split(context.spec.targets.size(), input, fmt::format("{} ({})", ring, obstacle));
     analysis.theory.detail = fmt::format("no closed form for the backends' rates: {}", obstacle);
     return analysis;
   }
@@ -352,7 +358,9 @@ Analysis analyse_power_of_d(const BalancerConfig& config, const AnalysisContext&
       "power of {} at {} sends each request to the least loaded of {} backends sampled at "
       "random, so its arrivals depend on the queues",
       d, context.spec.name, d);
-  analysis.outputs = split_by(input, even, false, reason);
+  // Only identical backends split the stream evenly; until that is established the rates are
+  // unknown (a faster backend wins more of the comparisons).
+  analysis.outputs = unknown_split(n, input, reason);
   if (!input.poisson) {
     analysis.theory.detail = "no closed form: arrivals are not Poisson (" + input.why_not + ")";
     return analysis;
@@ -376,6 +384,7 @@ Analysis analyse_power_of_d(const BalancerConfig& config, const AnalysisContext&
         obstacle);
     return analysis;
   }
+  analysis.outputs = split_by(input, even, false, reason);  // by symmetry
   const double mu = 1 / first->service.mean();
   const double rate = input.rate / static_cast<double>(n);
   const double rho = rate / mu;
@@ -407,8 +416,9 @@ Analysis analyse_power_of_d(const BalancerConfig& config, const AnalysisContext&
           ? fmt::format(
                 "mean-field limit (Vvedenskaya et al. 1996, Mitzenmacher 2001): a fraction "
                 "s_i = rho^((d^i - 1)/(d - 1)) of the backends hold at least i requests "
-                "(shown beside tail.i as an asymptotic limit, exact as n -> infinity; n = {} "
-                "here, and finite n sits above it by O(1/n): see the README), "
+                "(shown beside tail.i as an asymptotic limit, exact as n -> infinity; a "
+                "finite fleet sits above it by O(1/n), so it describes fleets of about 100 "
+                "backends or more to within a few percent, n = {} here: see the README), "
                 "L = {}, W = {} s per backend",
                 n, format_number(L, 6), format_number(W, 6))
           : fmt::format("the mean-field limit is shown from n >= {} backends",
@@ -422,22 +432,20 @@ Analysis analyse_power_of_d(const BalancerConfig& config, const AnalysisContext&
 }
 
 // Least connections: the choice depends on the queues, and joining the shortest queue has no
-// closed form.
+// closed form. Not even the split of the rates is known: a faster backend empties sooner and
+// wins more requests, whatever the weights say.
 Analysis analyse_without_closed_form(const BalancerConfig& config, const AnalysisContext& context) {
-  const Flow& input = context.input;
-  const std::size_t n = context.spec.targets.size();
   Analysis analysis;
   const bool weighted = !config.weights.empty();
-  const std::vector<double> fractions =
-      weighted ? normalized(config.weights) : std::vector<double>(n, 1.0 / static_cast<double>(n));
-  const std::string why = fmt::format(
-      "{} at {} sends each request to the emptiest backend",
-      balancer_policy_names()[static_cast<std::size_t>(config.policy)], context.spec.name);
-  analysis.outputs = split_by(input, fractions, false, why);
-  analysis.theory.detail = fmt::format(
-      "no closed form: joining the shortest queue has no closed form for its sojourn time; "
-      "rates split {} only as means",
-      weighted ? "by weight" : "evenly");
+  const std::string why =
+      fmt::format("{} at {} sends each request to the backend holding the fewest requests{}",
+                  balancer_policy_names()[static_cast<std::size_t>(config.policy)],
+                  context.spec.name, weighted ? " per unit of weight" : "");
+  analysis.outputs = unknown_split(context.spec.targets.size(), context.input, why);
+  analysis.theory.detail =
+      "no closed form: joining the shortest queue has no closed form for its sojourn time, and "
+      "the backends' shares of the requests follow their queues (a faster backend gets more), "
+      "not a fixed split";
   return analysis;
 }
 

@@ -61,8 +61,10 @@ void set_outputs(Analysis& analysis, const AnalysisContext& context, double admi
       {admitted_rate, false,
        fmt::format("admissions of limiter {} ({}) are not Poisson", name, how)});
   if (context.spec.targets.size() > 1) {
+    // An unknown (NaN) rate stays unknown; std::max would turn it into 0.
+    const double rejected_rate = context.input.rate - admitted_rate;
     analysis.outputs.push_back(
-        {std::max(0.0, context.input.rate - admitted_rate), false,
+        {std::isnan(rejected_rate) ? rejected_rate : std::max(0.0, rejected_rate), false,
          fmt::format("rejections of limiter {} ({}) are not Poisson", name, how)});
   }
 }
@@ -174,6 +176,14 @@ Analysis analyse(const LimiterConfig& config, const AnalysisContext& context) {
   analysis.theory.node = context.spec.name;
   const Flow& input = context.input;
   const std::string& name = algorithm_name(config);
+  if (std::isnan(input.rate)) {
+    analysis.theory.detail = fmt::format(
+        "no closed form: its arrival rate is not known in advance ({}); long-run admitted rate "
+        "at most {}",
+        input.why_not, bound_text(config));
+    set_outputs(analysis, context, input.rate, name);
+    return analysis;
+  }
   if (!(input.rate > 0)) {
     analysis.theory.detail = "no closed form: no arrivals reach it";
     set_outputs(analysis, context, 0, name);

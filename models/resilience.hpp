@@ -158,8 +158,10 @@ std::unique_ptr<Node> make_node(Network& network, const std::string& name,
                                 const BreakerConfig& config);
 
 /// After wiring: fails if a retry or breaker node's service routes lead back to the node itself
-/// (every call would become a caller of the node again), and marks the stations on the service
-/// routes of nodes with a timeout, which then report goodput and wasted_utilization.
+/// (every call would become a caller of the node again), or if the route for what a limiter,
+/// retry or breaker node turns away (rejected requests, failed callers) leads back to it (a
+/// retry loop without a budget); marks the stations on the service routes of nodes with a
+/// timeout, which then report goodput and wasted_utilization.
 void link_calls(Scenario& scenario, const Json& nodes, const Where& nodes_at);
 
 /// validate: with a single attempt the calls are the callers' stream; into a lone M/M/c station

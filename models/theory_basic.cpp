@@ -106,12 +106,19 @@ Analysis analyse(const StationConfig& station, const AnalysisContext& context) {
     analysis.theory.detail = "no closed form: arrivals are not Poisson (" + input.why_not + ")";
     departures.why_not = fmt::format("{} is fed by non-Poisson arrivals", spec.name);
   } else if (station.capacity) {
-    if (exponential) {
+    const bool loss = *station.capacity == c;
+    if (exponential || loss) {
+      // A loss system (no waiting room) is insensitive: its distribution of busy servers, hence
+      // blocking, throughput, utilization and L, depends on the service only through its mean
+      // (Sevastyanov 1957), so Erlang B holds for M/G/c/c; W = E[S] and nobody waits.
       const auto m = analytic::mmck(input.rate, mu, c, static_cast<int>(*station.capacity));
-      analysis.theory.model = model + (*station.capacity == c ? " (Erlang B loss system)" : "");
-      analysis.theory.detail =
-          fmt::format("Poisson arrivals at {}/s, exponential service with mean {} s",
-                      format_number(input.rate, 6), format_number(mean_service, 6));
+      analysis.theory.model = model + (loss ? " (Erlang B loss system)" : "");
+      analysis.theory.detail = fmt::format(
+          "Poisson arrivals at {}/s, {} service with mean {} s{}", format_number(input.rate, 6),
+          station.service.name(), format_number(mean_service, 6),
+          exponential ? ""
+                      : "; Erlang B is insensitive: with no waiting room only the "
+                        "mean service time matters (Sevastyanov 1957)");
       plan_station_metrics(analysis.checks, i, m, true);
       departures.rate = m.throughput;
       departures.why_not =

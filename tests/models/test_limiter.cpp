@@ -330,6 +330,11 @@ std::string with_limiter(const std::string& fields, const std::string& to = R"([
          R"({"name": "other", "type": "sink"}]})";
 }
 
+const std::string kRetryLoop =
+    "a route for the requests lim turns away that does not lead back to lim (a retry loop "
+    "without attempts or budget: they would come back without end); to retry them, put a retry "
+    R"(node with "attempts" or "budget" in front of lim)";
+
 const std::string kAlgorithms =
     "a rate-limiting algorithm: fixed_window, sliding_window_log, sliding_window_counter, "
     "token_bucket, leaky_bucket_meter or leaky_bucket_queue";
@@ -414,6 +419,10 @@ std::vector<BadInput> bad_inputs() {
        "/nodes/1/to", R"("ok")", "a non-empty list of distinct node names"},
       {"same target twice", with_limiter(token + R"("rate": 1, "burst": 1)", R"(["ok", "ok"])"),
        "/nodes/1/to/1", R"("ok")", "a node not already listed at /nodes/1/to/0"},
+      // Rejections straight back into the limiter would loop forever at one instant.
+      {"rejections sent back to the limiter",
+       with_limiter(token + R"("rate": 1, "burst": 1)", R"(["ok", "lim"])"), "/nodes/1/to/1",
+       R"("lim")", kRetryLoop},
   };
 }
 

@@ -485,6 +485,29 @@ TEST_SUITE("errors") {
           sink("done"), sink("errors")},
          R"(bad.json: /nodes/1/to/0: found "api", expected a service whose routes do not lead )"
          R"(back to client (each call would become a caller of client again, without end))"},
+        {"failed callers sent back to the retry node",
+         {callers,
+          retry("client", Json::array({"api", "done", "backoff"}), {{"attempts", 2}}),
+          api,
+          sink("replies"),
+          sink("done"),
+          {{"name", "backoff"},
+           {"type", "delay"},
+           {"delay", distribution("deterministic", 1)},
+           {"to", "client"}}},
+         R"(bad.json: /nodes/1/to/2: found "backoff", expected a route for the requests client )"
+         R"(turns away that does not lead back to client (a retry loop without attempts or )"
+         R"(budget: they would come back without end); its own "attempts" and "budget" bound )"
+         R"(the retries)"},
+        {"short-circuited calls sent back to the breaker",
+         {callers,
+          breaker("client", Json::array({"api", "done", "client"}),
+                  {{"failure_ratio", 0.5}, {"open_for", 1}}),
+          api, sink("replies"), sink("done")},
+         R"(bad.json: /nodes/1/to/2: found "client", expected a route for the requests client )"
+         R"(turns away that does not lead back to client (a retry loop without attempts or )"
+         R"(budget: they would come back without end); to retry them, put a retry node with )"
+         R"("attempts" or "budget" in front of client)"},
         {"breaker ratio 1",
          with_client(breaker("client", kTargets, {{"failure_ratio", 1}, {"open_for", 1}})),
          "bad.json: /nodes/1/failure_ratio: found 1, expected a number in [0, 1)"},

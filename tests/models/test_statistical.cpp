@@ -47,6 +47,16 @@ Json mmck_nodes(double lambda, double mu, int servers, std::optional<int> capaci
           sink("out")};
 }
 
+// A loss system M/G/c/c: Erlang B blocking, and W the mean service time (within `w_width`).
+void check_erlang_b(const Case& c, double lambda, double mu, int servers, double w_width) {
+  const auto m = analytic::mmcc(lambda, mu, servers);
+  check(c, "rejection_ratio", m.blocking, 0.03);
+  check(c, "throughput", m.throughput, 0.01);
+  check(c, "utilization", m.utilization, 0.01);
+  check(c, "L", m.L, 0.01);
+  check(c, "W", m.W, w_width);
+}
+
 void check_mmc(const Case& c, double lambda, double mu, int servers, double mean_width,
                double tail_width) {
   const auto m = analytic::mmc(lambda, mu, servers);
@@ -120,12 +130,16 @@ TEST_SUITE("statistical") {
   TEST_CASE("M/M/10/10 Erlang B loss system at 8 erlangs") {
     const double lambda = 2, mu = 0.25;
     const auto c = simulate(mmck_nodes(lambda, mu, 10, 10), 200000, 2000, 10, 107);
-    const auto m = analytic::mmcc(lambda, mu, 10);
-    CHECK(m.blocking == doctest::Approx(analytic::erlang_b(10, 8.0)));
-    check(c, "rejection_ratio", m.blocking, 0.03);
-    check(c, "throughput", m.throughput, 0.01);
-    check(c, "utilization", m.utilization, 0.01);
-    check(c, "L", m.L, 0.01);
-    check(c, "W", m.W, 0.01);
+    CHECK(analytic::mmcc(lambda, mu, 10).blocking == doctest::Approx(analytic::erlang_b(10, 8.0)));
+    check_erlang_b(c, lambda, mu, 10, 0.01);
+  }
+
+  // Erlang B is insensitive to the service distribution: lognormal holding times with cv 2 give
+  // the blocking of exponential ones with the same mean.
+  TEST_CASE("M/G/10/10 with lognormal service (cv 2) at 8 erlangs is still Erlang B") {
+    const double lambda = 2, mu = 0.25;
+    Json nodes = mmck_nodes(lambda, mu, 10, 10);
+    nodes[1]["service"] = {{"dist", "lognormal"}, {"mean", 1 / mu}, {"cv", 2.0}};
+    check_erlang_b(simulate(nodes, 200000, 2000, 10, 108), lambda, mu, 10, 0.02);
   }
 }

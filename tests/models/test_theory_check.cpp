@@ -52,15 +52,25 @@ TEST_SUITE("validate") {
   }
 
   TEST_CASE("no closed form: non-Poisson arrivals, M/G/c, and the output of an M/M/c/K") {
-    const auto v =
-        validate({source("steady", distribution("deterministic", 1.0), "d"),
-                  station("d", 1, distribution("exponential", 0.5), "out"),
-                  source("poisson", distribution("exponential", 1.0), "k"),
-                  limited(station("k", 1, distribution("exponential", 0.5), "after_k"), 3),
-                  station("after_k", 1, distribution("exponential", 0.3), "out"),
-                  source("more", distribution("exponential", 1.0), "g"),
-                  station("g", 3, Json{{"dist", "lognormal"}, {"mean", 1.0}, {"cv", 2.0}}, "out"),
-                  sink("out")});
+    const auto v = validate(
+        {source("steady", distribution("deterministic", 1.0), "d"),
+         station("d", 1, distribution("exponential", 0.5), "out"),
+         source("poisson", distribution("exponential", 1.0), "k"),
+         limited(station("k", 1, distribution("exponential", 0.5), "after_k"), 3),
+         station("after_k", 1, distribution("exponential", 0.3), "out"),
+         source("more", distribution("exponential", 1.0), "g"),
+         station("g", 3, Json{{"dist", "lognormal"}, {"mean", 1.0}, {"cv", 2.0}}, "out"),
+         source("lossy", distribution("exponential", 1.0), "gk"),
+         limited(station("gk", 1, Json{{"dist", "lognormal"}, {"mean", 0.5}, {"cv", 2.0}}, "out"),
+                 4),
+         source("calls", distribution("exponential", 1.0), "loss"),
+         limited(station("loss", 3, Json{{"dist", "lognormal"}, {"mean", 2.0}, {"cv", 2.0}}, "out"),
+                 3),
+         sink("out")});
+    // A loss system is insensitive: Erlang B whatever the service distribution.
+    CHECK(theory_of(v, "loss").model == "M/G/3/3 (Erlang B loss system)");
+    CHECK(has_check(v, "loss", "rejection_ratio"));
+    CHECK(has_check(v, "loss", "L"));
     CHECK(theory_of(v, "d").model.empty());
     CHECK(theory_of(v, "d").detail ==
           "no closed form: arrivals are not Poisson (source steady has deterministic "
@@ -70,6 +80,8 @@ TEST_SUITE("validate") {
           "no closed form: arrivals are not Poisson (departures of the M/M/1/3 station k are not "
           "Poisson)");
     CHECK(theory_of(v, "g").detail == "no closed form for M/G/3 (lognormal service on 3 servers)");
+    CHECK(theory_of(v, "gk").detail ==
+          "no closed form for M/G/1/4 (lognormal service, finite capacity)");
     CHECK_FALSE(has_check(v, "d", "L"));
     CHECK_FALSE(has_check(v, "end to end", "W"));  // not every station has a product form
     CHECK(has_check(v, "d", "Little's law"));      // Little's law holds regardless
