@@ -185,6 +185,10 @@ Json to_json(const Scenario& scenario, const RunResult& result) {
   return out;
 }
 
+std::string dump_document(const Json& document) {
+  return document.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
 Json results_json(const RunResult& result) {
   Json out = Json::object();
   Json nodes = Json::array();

@@ -46,6 +46,10 @@ std::string format_table(const Scenario& scenario, const RunResult& result);
 /// are printed exactly, so equal inputs give byte-identical output.
 Json to_json(const Scenario& scenario, const RunResult& result);
 
+/// A JSON output as text: indented by 2, with a final newline. Bytes that are not UTF-8 (a file
+/// name may hold any) become U+FFFD instead of failing.
+std::string dump_document(const Json& document);
+
 /// {"nodes": [...], "end_to_end": {...}}: the per-node part of to_json.
 Json results_json(const RunResult& result);
 

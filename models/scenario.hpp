@@ -71,6 +71,9 @@ struct Scenario {
   std::vector<SweepAxis> sweep;  ///< parameters `capsim sweep` varies when given no --vary
   /// The document as run: overrides applied and every default written out.
   Json effective;
+  /// Doubts that do not stop a run, one line each naming file and JSON path (e.g. a node no
+  /// request can reach). The CLI prints them on stderr.
+  std::vector<std::string> warnings;
 };
 
 /// Reads a scenario file as JSON (not yet validated); throws InputError.

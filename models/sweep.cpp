@@ -68,6 +68,7 @@ Sweep plan_sweep(const Json& document, const std::string& file,
   }
   sweep.axes = std::move(axes);
   sweep.base = base_scenario.effective;
+  sweep.warnings = base_scenario.warnings;
 
   std::vector<std::size_t> index(sweep.axes.size(), 0);
   for (;;) {
@@ -219,7 +220,7 @@ std::string sweep_csv(const Sweep& sweep) {
 }
 
 void resume_sweep(Sweep& sweep, const Json& previous, const std::string& file) {
-  const Json mine = sweep_json(Sweep{sweep.axes, {}, sweep.base});
+  const Json mine = sweep_json(Sweep{sweep.axes, {}, sweep.base, {}});
   if (!previous.is_object() || previous.value("scenario", Json()) != mine["scenario"] ||
       previous.value("axes", Json()) != mine["axes"]) {
     throw InputError(fmt::format(

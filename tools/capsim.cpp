@@ -152,9 +152,15 @@ models::Scenario parse(const models::Json& document, const std::string& file,
                                       [&] { return models::parse_scenario(edited, file); });
 }
 
+void print_warnings(const std::vector<std::string>& warnings) {
+  for (const auto& warning : warnings) fmt::print(stderr, "capsim: warning: {}\n", warning);
+}
+
 models::Scenario load_scenario(const RunOptions& options) {
   const Loaded loaded = load_document(options);
-  return parse(loaded.document, options.scenario, loaded.overrides);
+  models::Scenario scenario = parse(loaded.document, options.scenario, loaded.overrides);
+  print_warnings(scenario.warnings);
+  return scenario;
 }
 
 models::RunResult simulate(const models::Scenario& scenario, int threads) {
@@ -180,7 +186,7 @@ void emit(const std::string& out, const std::string& text) {
 int command_run(const RunOptions& options) {
   const models::Scenario scenario = load_scenario(options);
   const models::RunResult result = simulate(scenario, options.threads);
-  emit(options.out, options.format == "json" ? models::to_json(scenario, result).dump(2) + "\n"
+  emit(options.out, options.format == "json" ? models::dump_document(models::to_json(scenario, result))
                                              : models::format_table(scenario, result));
   return kExitOk;
 }
@@ -236,6 +242,7 @@ int command_sweep(const RunOptions& options, const std::vector<std::string>& var
   for (const auto& vary : varies) axes.push_back(models::parse_vary(vary));
   models::Sweep sweep =
       models::plan_sweep(loaded.document, options.scenario, loaded.overrides, axes);
+  print_warnings(sweep.warnings);
   const auto [csv_path, json_path] =
       options.out.empty() ? std::pair<std::string, std::string>{} : sweep_outputs(options.out);
   if (resume) {
@@ -254,7 +261,7 @@ int command_sweep(const RunOptions& options, const std::vector<std::string>& var
   const auto start = std::chrono::steady_clock::now();
   auto write = [&] {
     if (csv_path.empty()) return;
-    models::write_file_atomically(json_path, models::sweep_json(sweep).dump(2) + "\n");
+    models::write_file_atomically(json_path, models::dump_document(models::sweep_json(sweep)));
     models::write_file_atomically(csv_path, models::sweep_csv(sweep));
   };
   models::run_sweep(sweep, options.threads, interrupted, [&](const models::SweepProgress& p) {
@@ -293,7 +300,9 @@ models::Evaluate evaluator(const Loaded& loaded, const RunOptions& options) {
 }
 
 void require_slos(const Loaded& loaded, const RunOptions& options) {
-  if (parse(loaded.document, options.scenario, loaded.overrides).slos.empty()) {
+  const models::Scenario scenario = parse(loaded.document, options.scenario, loaded.overrides);
+  print_warnings(scenario.warnings);
+  if (scenario.slos.empty()) {
     throw models::InputError(
         fmt::format("{}: /slo: found no objectives, expected a \"slo\" list to search against",
                     options.scenario));
@@ -355,7 +364,7 @@ int command_compare(const RunOptions& options, const std::string& candidate_file
   }
   const auto comparison = models::compare_runs(base, simulate(base, options.threads), candidate,
                                                simulate(candidate, options.threads));
-  emit(options.out, format == "json" ? models::comparison_json(comparison).dump(2) + "\n"
+  emit(options.out, format == "json" ? models::dump_document(models::comparison_json(comparison))
                                      : models::format_comparison(comparison));
   return kExitOk;
 }
