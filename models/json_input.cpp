@@ -314,8 +314,8 @@ double read_mean(const Json& object, const Where& where) {
   using limits::kMaxRate, limits::kMaxSeconds, limits::kMinMeanSeconds;
   if (mean && !(*mean >= kMinMeanSeconds && *mean <= kMaxSeconds)) {
     (where / "mean")
-        .fail_value(object["mean"], Range{kMinMeanSeconds, true, kMaxSeconds, true}.describe(
-                                        "a mean"));
+        .fail_value(object["mean"],
+                    Range{kMinMeanSeconds, true, kMaxSeconds, true}.describe("a mean"));
   }
   if (rate && !(*rate >= 1 / kMaxSeconds && *rate <= kMaxRate)) {
     (where / "rate")

@@ -89,7 +89,7 @@ void reject_key_of_other_variants(const Json& object, const Where& where, std::s
 /// the simulation could not represent it (a mean of 1e-300 s stalls the clock; 1e12 servers do
 /// not fit in memory).
 namespace limits {
-inline constexpr double kMaxSeconds = 1e15;  ///< any time, duration or mean time, s
+inline constexpr double kMaxSeconds = 1e15;      ///< any time, duration or mean time, s
 inline constexpr double kMinMeanSeconds = 1e-9;  ///< the smallest mean time between events, s
 inline constexpr double kMaxRate = 1e9;          ///< any rate, per second (1 / kMinMeanSeconds)
 /// Arrays and objects nested deeper than this are refused before they are parsed: the JSON

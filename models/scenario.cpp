@@ -111,9 +111,9 @@ PendingTargets read_targets(const Json& node, const Where& where, Routing routin
     }
     for (std::size_t j = 0; j + 1 < pending.names.size(); ++j) {
       if (pending.names[j] == pending.names.back()) {
-        pending.places.back().fail_value(pending.names.back(),
-                                         fmt::format("a node not already listed at {}/{}",
-                                                     at.pointer(), j));
+        pending.places.back().fail_value(
+            pending.names.back(),
+            fmt::format("a node not already listed at {}/{}", at.pointer(), j));
       }
     }
   }

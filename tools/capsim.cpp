@@ -186,8 +186,9 @@ void emit(const std::string& out, const std::string& text) {
 int command_run(const RunOptions& options) {
   const models::Scenario scenario = load_scenario(options);
   const models::RunResult result = simulate(scenario, options.threads);
-  emit(options.out, options.format == "json" ? models::dump_document(models::to_json(scenario, result))
-                                             : models::format_table(scenario, result));
+  emit(options.out, options.format == "json"
+                        ? models::dump_document(models::to_json(scenario, result))
+                        : models::format_table(scenario, result));
   return kExitOk;
 }
 
