@@ -1,6 +1,5 @@
 #include "models/network.hpp"
 
-
 #include "models/scenario.hpp"
 
 namespace capsim::models {
@@ -84,6 +83,14 @@ ReplicationResult Network::run() {
   simulator_.run_until(scenario_.warmup);
   reset_statistics();
   simulator_.run_until(scenario_.warmup + scenario_.duration);
+  return collect();
+}
+
+ReplicationResult Network::run(const std::atomic<bool>& stop) {
+  for (auto& node : nodes_) node->start();
+  if (!simulator_.run_until(scenario_.warmup, stop)) throw Interrupted();
+  reset_statistics();
+  if (!simulator_.run_until(scenario_.warmup + scenario_.duration, stop)) throw Interrupted();
   return collect();
 }
 

@@ -59,8 +59,19 @@ class OutputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Writes `text` to `path` atomically: a temporary file beside it, then rename. Throws
-/// OutputError on failure, leaving no partial file.
-void write_file_atomically(const std::string& path, const std::string& text);
+/// Whether an output may replace a file that exists already (the CLI's --force, or a sweep
+/// rewriting its own output).
+enum class Existing { keep, replace };
+
+/// Fails early, before any work is done, if `path` cannot be an output: it exists (with
+/// Existing::keep) or its directory does not. Throws OutputError.
+void check_output_path(const std::string& path, Existing existing);
+
+/// Writes `text` to `path` atomically: a temporary file beside it, flushed to disk, then renamed
+/// over it (with Existing::keep, only if no file of that name has appeared meanwhile). Throws
+/// OutputError on failure (a full disk, a file size limit, a file in the way), leaving neither a
+/// partial file nor the temporary one.
+void write_file_atomically(const std::string& path, const std::string& text,
+                           Existing existing = Existing::replace);
 
 }  // namespace capsim::models

@@ -127,7 +127,7 @@ void run_sweep(Sweep& sweep, int threads, const std::atomic<bool>& stop,
       SweepPoint& point = sweep.points[item.point];
       try {
         Network network(point.scenario, item.replication);
-        ReplicationResult run = network.run();
+        ReplicationResult run = network.run(stop);
         const std::lock_guard lock(mutex);
         runs[item.point][item.replication] = std::move(run);
         ++progress.finished_runs;
@@ -140,6 +140,8 @@ void run_sweep(Sweep& sweep, int threads, const std::atomic<bool>& stop,
         point.output = std::move(output);
         ++progress.finished_points;
         on_point(progress);
+      } catch (const Interrupted&) {
+        return;  // the point stays unfinished
       } catch (...) {
         const std::lock_guard lock(mutex);
         if (!failure) failure = std::current_exception();
