@@ -17,9 +17,7 @@ namespace capsim::models {
 const char* version() {
   return CAPSIM_VERSION;
 }
-const char* git_revision() {
-  return CAPSIM_GIT_REVISION;
-}
+// git_revision() is generated at build time (cmake/git_revision.cmake).
 
 std::size_t display_width(const std::string& text) {
   std::size_t width = 0;

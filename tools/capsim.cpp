@@ -226,9 +226,8 @@ int command_run(const RunOptions& options) {
   check_outputs(options);
   const models::Scenario scenario = load_scenario(options);
   const models::RunResult result = simulate(scenario, options.threads);
-  emit(options, options.format == "json"
-                        ? models::dump_document(models::to_json(scenario, result))
-                        : models::format_table(scenario, result));
+  emit(options, options.format == "json" ? models::dump_document(models::to_json(scenario, result))
+                                         : models::format_table(scenario, result));
   return kExitOk;
 }
 
@@ -253,9 +252,9 @@ int command_check(const RunOptions& options, const std::string& junit) {
   const models::RunResult result = simulate(scenario, options.threads);
   const auto outcomes = models::evaluate_slos(scenario.slos, result);
   emit(options, fmt::format("{} ({}): {} replications of {} s; 95% confidence intervals\n\n{}",
-                                scenario.name, scenario.file, scenario.replications,
-                                models::format_number(scenario.duration, 6),
-                                models::format_slo_table(outcomes)));
+                            scenario.name, scenario.file, scenario.replications,
+                            models::format_number(scenario.duration, 6),
+                            models::format_slo_table(outcomes)));
   if (!junit.empty())
     models::write_file_atomically(junit, models::junit_report(scenario.name, outcomes),
                                   options.existing());
@@ -421,7 +420,7 @@ int command_compare(const RunOptions& options, const std::string& candidate_file
   const auto comparison = models::compare_runs(base, simulate(base, options.threads), candidate,
                                                simulate(candidate, options.threads));
   emit(options, format == "json" ? models::dump_document(models::comparison_json(comparison))
-                                     : models::format_comparison(comparison));
+                                 : models::format_comparison(comparison));
   return kExitOk;
 }
 
@@ -606,8 +605,10 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   } catch (const models::Interrupted&) {
     // A result from some replications only would be wrong, so nothing is printed or written.
-    fmt::print(stderr, "capsim: interrupted by {}: stopped before the result was complete; "
-                       "nothing was written\n", signal_name());
+    fmt::print(stderr,
+               "capsim: interrupted by {}: stopped before the result was complete; "
+               "nothing was written\n",
+               signal_name());
     return interrupted_exit_code();
   } catch (const std::exception& e) {
     fmt::print(stderr, "capsim: internal error: {}\n", e.what());
