@@ -79,11 +79,8 @@ void Network::leave(RequestId id, bool completed) {
 }
 
 ReplicationResult Network::run() {
-  for (auto& node : nodes_) node->start();
-  simulator_.run_until(scenario_.warmup);
-  reset_statistics();
-  simulator_.run_until(scenario_.warmup + scenario_.duration);
-  return collect();
+  const std::atomic<bool> never{false};
+  return run(never);
 }
 
 ReplicationResult Network::run(const std::atomic<bool>& stop) {

@@ -13,7 +13,7 @@ SOURCE_DIR=$2
 MM1="$SOURCE_DIR/scenarios/mm1.json"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/capsim_cli.XXXXXX") || exit 2
-trap 'rm -rf "$TMP"' EXIT
+trap 'umount "$TMP/full" 2>/dev/null; rm -rf "$TMP"' EXIT
 
 failures=0
 checks=0
