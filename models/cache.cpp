@@ -16,7 +16,6 @@ namespace {
 
 // Slots are 32-bit and every slot costs about 40 bytes; 10^8 keys is 4 GB already.
 constexpr double kMaxCapacity = 1e8;
-constexpr double kMaxRate = 1e12;
 
 const std::vector<std::string>& ttl_reset_names() {
   static const std::vector<std::string> names = {"miss", "hit"};
@@ -205,7 +204,7 @@ CacheConfig read_cache(const Json& node, const Where& where) {
                     "no writes with policy perfect_lfu (an invalidated key keeps its "
                     "count, which breaks its O(1) bookkeeping): use lfu");
     }
-    config.write_rate = read_number(writes, "rate", at, Range{0, false, kMaxRate, true});
+    config.write_rate = read_number(writes, "rate", at, Range{0, false, limits::kMaxRate, true});
   }
   if (const auto to = node.find("to"); to != node.end() && (!to->is_array() || to->size() != 2)) {
     const char* expected = "a list of two node names: [where hits go, where misses go]";

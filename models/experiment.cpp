@@ -60,6 +60,12 @@ sim::Estimate estimate_metric(const RunResult& result, std::size_t node, std::st
 }
 
 RunResult run_experiment(const Scenario& scenario, int threads, double confidence) {
+  const std::atomic<bool> never{false};
+  return run_experiment(scenario, threads, never, confidence);
+}
+
+RunResult run_experiment(const Scenario& scenario, int threads, const std::atomic<bool>& stop,
+                         double confidence) {
   const auto count = static_cast<std::size_t>(scenario.replications);
   std::vector<ReplicationResult> replications(count);
 
@@ -70,7 +76,7 @@ RunResult run_experiment(const Scenario& scenario, int threads, double confidenc
     for (std::size_t r = next++; r < count && !failed; r = next++) {
       try {
         Network network(scenario, r);
-        replications[r] = network.run();
+        replications[r] = network.run(stop);
       } catch (...) {
         if (!failed.exchange(true)) failure = std::current_exception();
       }

@@ -49,5 +49,9 @@ RunResult summarize(const Scenario& scenario, std::vector<ReplicationResult> rep
 
 /// Runs scenario.replications replications on up to `threads` threads (>= 1).
 RunResult run_experiment(const Scenario& scenario, int threads, double confidence = 0.95);
+/// The same, but throws Interrupted soon after `stop` is set: finished replications are dropped
+/// rather than summarized as if they were the run asked for.
+RunResult run_experiment(const Scenario& scenario, int threads, const std::atomic<bool>& stop,
+                         double confidence = 0.95);
 
 }  // namespace capsim::models

@@ -215,6 +215,84 @@ std::string read_string(const Json& object, std::string_view key, const Where& w
   where.fail(fmt::format("no key \"{}\"", key), fmt::format("a string at \"{}\"", key));
 }
 
+std::optional<TextPosition> find_excess_nesting(std::string_view text, std::size_t max_depth) {
+  TextPosition at;
+  std::size_t depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return at;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+    if (c == '\n') {
+      ++at.line;
+      at.column = 1;
+    } else {
+      ++at.column;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::size_t> invalid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    std::size_t length = 0;
+    char32_t code = 0;
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    } else if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+      code = lead & 0x1F;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      code = lead & 0x0F;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      code = lead & 0x07;
+    } else {
+      return i;
+    }
+    if (i + length > text.size()) return i;
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return i;
+      code = (code << 6) | (next & 0x3F);
+    }
+    // Overlong forms, UTF-16 surrogates and code points beyond U+10FFFF are not UTF-8.
+    const char32_t smallest = length == 2 ? 0x80 : length == 3 ? 0x800 : 0x10000;
+    if (code < smallest || (code >= 0xD800 && code <= 0xDFFF) || code > 0x10FFFF) return i;
+    i += length;
+  }
+  return std::nullopt;
+}
+
+std::string printable(std::string_view text) {
+  std::string out;
+  while (!text.empty()) {
+    const auto bad = invalid_utf8(text);
+    out += text.substr(0, bad.value_or(text.size()));
+    if (!bad) break;
+    out += fmt::format("\\x{:02X}", static_cast<unsigned char>(text[*bad]));
+    text.remove_prefix(*bad + 1);
+  }
+  return out;
+}
+
 const std::vector<std::string>& distribution_names() {
   static const std::vector<std::string> names = {"exponential",      "deterministic", "uniform",
                                                  "erlang",           "gamma",         "lognormal",
@@ -232,6 +310,18 @@ double read_mean(const Json& object, const Where& where) {
     (where / "rate").fail_value(object["rate"], "either \"mean\" or \"rate\", not both");
   }
   if (!mean && !rate) where.fail("neither \"mean\" nor \"rate\"", "exactly one of them (> 0)");
+  // Positive but beyond what a clock in seconds can resolve or a run can reach.
+  using limits::kMaxRate, limits::kMaxSeconds, limits::kMinMeanSeconds;
+  if (mean && !(*mean >= kMinMeanSeconds && *mean <= kMaxSeconds)) {
+    (where / "mean")
+        .fail_value(object["mean"],
+                    Range{kMinMeanSeconds, true, kMaxSeconds, true}.describe("a mean"));
+  }
+  if (rate && !(*rate >= 1 / kMaxSeconds && *rate <= kMaxRate)) {
+    (where / "rate")
+        .fail_value(object["rate"],
+                    Range{1 / kMaxSeconds, true, kMaxRate, true}.describe("a rate"));
+  }
   return mean ? *mean : 1.0 / *rate;
 }
 
@@ -252,8 +342,10 @@ sim::Distribution read_distribution_fields(const std::string& dist, const Json& 
   }
   if (dist == "uniform") {
     check_keys(object, where, {"dist", "low", "high"});
-    const double low = read_number(object, "low", where, Range::non_negative());
-    const double high = read_number(object, "high", where, Range::positive());
+    using limits::kMaxSeconds, limits::kMinMeanSeconds;
+    const double low = read_number(object, "low", where, Range{0, true, kMaxSeconds, true});
+    const double high =
+        read_number(object, "high", where, Range{kMinMeanSeconds, true, kMaxSeconds, true});
     if (high < low)
       (where / "high").fail_value(object["high"], fmt::format("a number >= low ({})", low));
     return Distribution::uniform(low, high);
@@ -293,13 +385,20 @@ sim::Distribution read_distribution_fields(const std::string& dist, const Json& 
   double sum = 0;
   for (std::size_t i = 0; i < it->size(); ++i) {
     const Json& value = (*it)[i];
-    if (!value.is_number() || !(value.get<double>() >= 0) || !std::isfinite(value.get<double>())) {
-      (where / "values" / i).fail_value(value, "a number >= 0");
+    const Range range{0, true, limits::kMaxSeconds, true};
+    if (!value.is_number() || !range.contains(value.get<double>())) {
+      (where / "values" / i).fail_value(value, range.describe("a number"));
     }
     values.push_back(value.get<double>());
     sum += values.back();
   }
   if (!(sum > 0)) (where / "values").fail("only zeros", "values with a mean > 0");
+  const double mean = sum / static_cast<double>(values.size());
+  if (mean < limits::kMinMeanSeconds) {
+    (where / "values")
+        .fail(fmt::format("a mean of {:.7g}", mean),
+              fmt::format("values with a mean >= {:.7g}", limits::kMinMeanSeconds));
+  }
   return Distribution::empirical(std::move(values));
 }
 

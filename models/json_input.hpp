@@ -85,6 +85,19 @@ void reject_key_of_other_variants(const Json& object, const Where& where, std::s
                                names[static_cast<std::size_t>(chosen)], taker_names);
 }
 
+/// Sane limits on scenario values: beyond them a value is far likelier a typo than a model, and
+/// the simulation could not represent it (a mean of 1e-300 s stalls the clock; 1e12 servers do
+/// not fit in memory).
+namespace limits {
+inline constexpr double kMaxSeconds = 1e15;      ///< any time, duration or mean time, s
+inline constexpr double kMinMeanSeconds = 1e-9;  ///< the smallest mean time between events, s
+inline constexpr double kMaxRate = 1e9;          ///< any rate, per second (1 / kMinMeanSeconds)
+/// Arrays and objects nested deeper than this are refused before they are parsed: the JSON
+/// library copies and compares documents recursively, so 100000 nested `[` would overflow the
+/// stack. Scenarios nest about 6 deep.
+inline constexpr std::size_t kMaxNesting = 100;
+}  // namespace limits
+
 /// Inclusive or exclusive bounds for a number.
 struct Range {
   double low = -1e300;
@@ -94,6 +107,8 @@ struct Range {
   static Range positive() { return {0, false}; }
   static Range non_negative() { return {0, true}; }
   static Range at_least(double low) { return {low, true}; }
+  /// A time in seconds: (0, limits::kMaxSeconds].
+  static Range seconds() { return {0, false, limits::kMaxSeconds, true}; }
   bool contains(double x) const;
   std::string describe(std::string_view noun) const;
 };
@@ -111,6 +126,20 @@ std::optional<std::int64_t> read_optional_integer(const Json& object, std::strin
 std::string read_string(const Json& object, std::string_view key, const Where& where);
 std::optional<std::string> read_optional_string(const Json& object, std::string_view key,
                                                 const Where& where);
+
+/// Where in JSON text arrays and objects first nest deeper than `max_depth` (1-based line and
+/// column of the bracket that does), without parsing it: strings are skipped, syntax is not
+/// checked.
+struct TextPosition {
+  std::size_t line = 1;
+  std::size_t column = 1;
+};
+std::optional<TextPosition> find_excess_nesting(std::string_view text, std::size_t max_depth);
+
+/// The first byte of `text` that is not part of well-formed UTF-8, if any.
+std::optional<std::size_t> invalid_utf8(std::string_view text);
+/// `text` with every byte that is not well-formed UTF-8 written as \xHH, for messages.
+std::string printable(std::string_view text);
 
 /// A distribution object such as {"dist": "exponential", "mean": 0.1}. A distribution takes
 /// exactly one of "mean" and "rate" (except uniform and empirical); its mean must be > 0.

@@ -1,6 +1,5 @@
 #include "models/network.hpp"
 
-
 #include "models/scenario.hpp"
 
 namespace capsim::models {
@@ -80,10 +79,15 @@ void Network::leave(RequestId id, bool completed) {
 }
 
 ReplicationResult Network::run() {
+  const std::atomic<bool> never{false};
+  return run(never);
+}
+
+ReplicationResult Network::run(const std::atomic<bool>& stop) {
   for (auto& node : nodes_) node->start();
-  simulator_.run_until(scenario_.warmup);
+  if (!simulator_.run_until(scenario_.warmup, stop)) throw Interrupted();
   reset_statistics();
-  simulator_.run_until(scenario_.warmup + scenario_.duration);
+  if (!simulator_.run_until(scenario_.warmup + scenario_.duration, stop)) throw Interrupted();
   return collect();
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 // One replication of a scenario: the simulator, the request pool, the nodes, end-to-end accounting.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string_view>
 #include <vector>
 
@@ -16,6 +18,13 @@
 namespace capsim::models {
 
 struct Scenario;
+
+/// A run given up because its stop flag was set (SIGINT or SIGTERM in the CLI): its result would
+/// be incomplete, so there is none.
+class Interrupted : public std::runtime_error {
+ public:
+  Interrupted() : std::runtime_error("interrupted") {}
+};
 
 /// Everything measured in one replication, in scenario node order.
 struct ReplicationResult {
@@ -34,6 +43,8 @@ class Network final {
 
   /// Simulates the warm-up, discards its statistics, simulates the measurement window, collects.
   ReplicationResult run();
+  /// The same, but throws Interrupted as soon as `stop` is set.
+  ReplicationResult run(const std::atomic<bool>& stop);
   /// Every node's metrics over the window ending now (NaN where nothing was measured).
   ReplicationResult collect() const;
 

@@ -38,6 +38,22 @@ std::string escape(const std::string& token) {
   return out;
 }
 
+// VALUE of --set or --vary: JSON, or else a bare word taken as a string. Fails (through `fail`)
+// on bytes that are not UTF-8 and on nesting beyond limits::kMaxNesting.
+template <typename Fail>
+Json parse_value(const std::string& text, Fail&& fail) {
+  if (const auto bad = invalid_utf8(text)) {
+    fail(fmt::format("byte 0x{:02X} at offset {}", static_cast<unsigned char>(text[*bad]), *bad),
+         "UTF-8 text");
+  }
+  if (find_excess_nesting(text, limits::kMaxNesting)) {
+    fail(fmt::format("arrays and objects nested more than {} deep", limits::kMaxNesting),
+         fmt::format("at most {} levels of nesting", limits::kMaxNesting));
+  }
+  Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return value.is_discarded() ? Json(text) : value;
+}
+
 // Turns the dotted form into a pointer, naming nodes by their "name".
 std::string pointer_from_dotted(const Json& document, const std::string& argument,
                                 const std::string& path) {
@@ -108,8 +124,15 @@ Override resolve_override(const Json& document, const std::string& argument) {
   const std::string path = argument.substr(0, equals);
   const std::string value = argument.substr(equals + 1);
   if (value.empty()) bad(argument, "an empty VALUE", "a JSON value after '='");
-  result.value = Json::parse(value, nullptr, /*allow_exceptions=*/false);
-  if (result.value.is_discarded()) result.value = value;  // a bare word is a string
+  result.text = printable(argument);
+  result.value = parse_value(value, [&](std::string_view found, std::string_view expected) {
+    bad(result.text, found, expected);
+  });
+  if (const auto at = invalid_utf8(path)) {
+    bad(result.text,
+        fmt::format("byte 0x{:02X} at offset {}", static_cast<unsigned char>(path[*at]), *at),
+        "a PATH of UTF-8 text");
+  }
 
   if (path.front() == '/') {
     Json::json_pointer pointer;
@@ -174,7 +197,8 @@ std::vector<Json> arithmetic_range(double from, double to, double step, Fail&& f
 SweepAxis parse_vary(const std::string& argument) {
   const std::size_t equals = argument.find('=');
   auto fail = [&](std::string_view found, std::string_view expected) -> void {
-    throw InputError(fmt::format("--vary {}: found {}, expected {}", argument, found, expected));
+    throw InputError(
+        fmt::format("--vary {}: found {}, expected {}", printable(argument), found, expected));
   };
   if (equals == std::string::npos || equals == 0 || equals + 1 == argument.size()) {
     fail("no PATH=VALUES", "PATH=FROM:TO:STEP or PATH=V1,V2,...");
@@ -203,8 +227,7 @@ SweepAxis parse_vary(const std::string& argument) {
     const std::string part =
         spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (part.empty()) fail("an empty value in \"" + spec + "\"", "V1,V2,...");
-    Json value = Json::parse(part, nullptr, false);
-    axis.values.push_back(value.is_discarded() ? Json(part) : value);
+    axis.values.push_back(parse_value(part, fail));
     if (comma == std::string::npos) break;
     start = comma + 1;
   }

@@ -12,8 +12,8 @@ namespace capsim::models {
 namespace {
 
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
-constexpr double kMaxTime = 1e15;
-constexpr double kMaxRate = 1e12;
+constexpr double kMaxTime = limits::kMaxSeconds;
+constexpr double kMaxRate = limits::kMaxRate;
 
 // The integral of rate + slope u over u in [0, length].
 double area(const RateProfile::Segment& segment, double length) {

@@ -4,8 +4,10 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
@@ -15,9 +17,7 @@ namespace capsim::models {
 const char* version() {
   return CAPSIM_VERSION;
 }
-const char* git_revision() {
-  return CAPSIM_GIT_REVISION;
-}
+// git_revision() is generated at build time (cmake/git_revision.cmake).
 
 std::size_t display_width(const std::string& text) {
   std::size_t width = 0;
@@ -185,6 +185,10 @@ Json to_json(const Scenario& scenario, const RunResult& result) {
   return out;
 }
 
+std::string dump_document(const Json& document) {
+  return document.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
 Json results_json(const RunResult& result) {
   Json out = Json::object();
   Json nodes = Json::array();
@@ -194,34 +198,93 @@ Json results_json(const RunResult& result) {
   return out;
 }
 
-void write_file_atomically(const std::string& path, const std::string& text) {
+namespace {
+
+[[noreturn]] void fail_existing(const std::string& path) {
+  throw OutputError(fmt::format(
+      "{}: found an existing file, expected a new path (pass --force to overwrite it)", path));
+}
+
+}  // namespace
+
+void check_output_path(const std::string& path, Existing existing) {
   const std::filesystem::path target(path);
-  // Hidden and unique per process, in the same directory so the rename is atomic.
-  const std::filesystem::path temporary =
-      target.parent_path() / fmt::format(".{}.tmp{}", target.filename().string(), getpid());
+  std::error_code error;
+  const auto status = std::filesystem::symlink_status(target, error);
+  if (existing == Existing::keep && std::filesystem::exists(status)) fail_existing(path);
+  const std::filesystem::path directory =
+      target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
+  if (!std::filesystem::is_directory(directory, error)) {
+    throw OutputError(fmt::format("{}: cannot write: no directory {}", path, directory.string()));
+  }
+}
+
+void write_file_atomically(const std::string& path, const std::string& text, Existing existing) {
+  const std::filesystem::path target(path);
+  // Hidden, in the same directory so the rename is atomic, and created exclusively under a name
+  // no other writer (process or thread) uses.
+  static std::atomic<unsigned> counter{0};
+  std::filesystem::path temporary;
+  int fd = -1;
+  for (int attempt = 0; fd < 0 && attempt < 100; ++attempt) {
+    temporary = target.parent_path() /
+                fmt::format(".{}.tmp{}.{}", target.filename().string(), getpid(), counter++);
+    fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != EEXIST) break;
+  }
   auto fail = [&](const char* what) {
     const std::string reason = std::strerror(errno);
-    std::filesystem::remove(temporary);
+    std::error_code ignored;
+    if (fd >= 0) std::filesystem::remove(temporary, ignored);
     throw OutputError(fmt::format("{}: cannot {}: {}", path, what, reason));
   };
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) fail("create a temporary file beside it");
+  if (fd < 0) {
+    const std::string reason = std::strerror(errno);
+    throw OutputError(
+        fmt::format("{}: cannot create a temporary file beside it: {}", path, reason));
+  }
   std::size_t written = 0;
   while (written < text.size()) {
     const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
     if (n < 0) {
       if (errno == EINTR) continue;
+      const int saved = errno;
       ::close(fd);
-      fail("write");
+      errno = saved;
+      fail("write");  // ENOSPC (disk full), EFBIG (file size limit), EIO ...
     }
     written += static_cast<std::size_t>(n);
   }
   if (::fsync(fd) != 0) {
+    const int saved = errno;
     ::close(fd);
+    errno = saved;
     fail("flush");
   }
   if (::close(fd) != 0) fail("close");
-  if (std::rename(temporary.c_str(), target.c_str()) != 0) fail("rename the temporary file to it");
+  if (existing == Existing::replace) {
+    if (std::rename(temporary.c_str(), target.c_str()) != 0)
+      fail("rename the temporary file to it");
+    return;
+  }
+  // Keep: the rename must not replace a file created since check_output_path.
+  if (::renameat2(AT_FDCWD, temporary.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) == 0) {
+    return;
+  }
+  if (errno == EINVAL || errno == ENOSYS) {
+    // A file system without RENAME_NOREPLACE: link() fails just the same if the name is taken.
+    if (::link(temporary.c_str(), target.c_str()) == 0) {
+      std::error_code ignored;
+      std::filesystem::remove(temporary, ignored);
+      return;
+    }
+  }
+  if (errno == EEXIST) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    fail_existing(path);
+  }
+  fail("rename the temporary file to it");
 }
 
 }  // namespace capsim::models

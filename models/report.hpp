@@ -11,7 +11,8 @@
 
 namespace capsim::models {
 
-/// capsim's version ("0.1.0") and the git revision it was built from.
+/// capsim's version ("0.1.0") and the git revision it was built from: 12 hex digits, with
+/// "-dirty" if tracked files differed from that commit, or "unknown" outside a git checkout.
 const char* version();
 const char* git_revision();
 
@@ -46,6 +47,10 @@ std::string format_table(const Scenario& scenario, const RunResult& result);
 /// are printed exactly, so equal inputs give byte-identical output.
 Json to_json(const Scenario& scenario, const RunResult& result);
 
+/// A JSON output as text: indented by 2, with a final newline. Bytes that are not UTF-8 (a file
+/// name may hold any) become U+FFFD instead of failing.
+std::string dump_document(const Json& document);
+
 /// {"nodes": [...], "end_to_end": {...}}: the per-node part of to_json.
 Json results_json(const RunResult& result);
 
@@ -55,8 +60,19 @@ class OutputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Writes `text` to `path` atomically: a temporary file beside it, then rename. Throws
-/// OutputError on failure, leaving no partial file.
-void write_file_atomically(const std::string& path, const std::string& text);
+/// Whether an output may replace a file that exists already (the CLI's --force, or a sweep
+/// rewriting its own output).
+enum class Existing { keep, replace };
+
+/// Fails early, before any work is done, if `path` cannot be an output: it exists (with
+/// Existing::keep) or its directory does not. Throws OutputError.
+void check_output_path(const std::string& path, Existing existing);
+
+/// Writes `text` to `path` atomically: a temporary file beside it, flushed to disk, then renamed
+/// over it (with Existing::keep, only if no file of that name has appeared meanwhile). Throws
+/// OutputError on failure (a full disk, a file size limit, a file in the way), leaving neither a
+/// partial file nor the temporary one.
+void write_file_atomically(const std::string& path, const std::string& text,
+                           Existing existing = Existing::replace);
 
 }  // namespace capsim::models

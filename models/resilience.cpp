@@ -268,7 +268,7 @@ void check_call_targets(const Json& node, const Where& where) {
 }
 
 std::optional<double> read_timeout(const Json& node, const Where& where) {
-  return read_optional_number(node, "timeout", where, Range::positive());
+  return read_optional_number(node, "timeout", where, Range::seconds());
 }
 
 }  // namespace
@@ -284,8 +284,9 @@ BackoffConfig read_backoff(const Json& value, const Where& where) {
   BackoffConfig config;
   config.kind = static_cast<BackoffKind>(
       read_choice(value, "kind", where, {"fixed", "exponential"}, "a backoff kind"));
-  config.base = read_number(value, "base", where, Range::non_negative());
-  config.max = read_optional_number(value, "max", where, Range::non_negative())
+  const Range time{0, true, limits::kMaxSeconds, true};
+  config.base = read_number(value, "base", where, time);
+  config.max = read_optional_number(value, "max", where, time)
                    .value_or(std::numeric_limits<double>::infinity());
   if (value.contains("jitter")) {
     config.jitter = static_cast<Jitter>(
@@ -307,7 +308,7 @@ RetryConfig read_retry(const Json& node, const Where& where) {
               "a \"budget\" ratio for the window to apply to");
   }
   config.budget_window =
-      read_optional_number(node, "budget_window", where, Range::positive()).value_or(10);
+      read_optional_number(node, "budget_window", where, Range::seconds()).value_or(10);
   if (!config.attempts && !config.budget) {
     where.fail("neither \"attempts\" nor \"budget\"",
                "a bound on retries: \"attempts\" (most calls per request, the first included) "
@@ -324,7 +325,7 @@ BreakerConfig read_breaker(const Json& node, const Where& where) {
   config.failure_ratio = read_number(node, "failure_ratio", where, Range{0, true, 1, false});
   config.window =
       read_optional_integer(node, "window", where, Range{1, true, kMaxAttempts, true}).value_or(20);
-  config.open_for = read_number(node, "open_for", where, Range::positive());
+  config.open_for = read_number(node, "open_for", where, Range::seconds());
   config.probes =
       read_optional_integer(node, "probes", where, Range{1, true, kMaxAttempts, true}).value_or(1);
   config.timeout = read_timeout(node, where);

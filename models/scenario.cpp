@@ -111,9 +111,9 @@ PendingTargets read_targets(const Json& node, const Where& where, Routing routin
     }
     for (std::size_t j = 0; j + 1 < pending.names.size(); ++j) {
       if (pending.names[j] == pending.names.back()) {
-        pending.places.back().fail_value(pending.names.back(),
-                                         fmt::format("a node not already listed at {}/{}",
-                                                     at.pointer(), j));
+        pending.places.back().fail_value(
+            pending.names.back(),
+            fmt::format("a node not already listed at {}/{}", at.pointer(), j));
       }
     }
   }
@@ -191,11 +191,34 @@ void wire(Scenario& scenario, const std::vector<PendingTargets>& pending, const 
                                 cycle));
   }
 
-  if (std::none_of(scenario.nodes.begin(), scenario.nodes.end(), [](const NodeSpec& spec) {
-        return std::holds_alternative<SourceConfig>(spec.config) ||
-               std::holds_alternative<ClientsConfig>(spec.config);
-      })) {
+  auto generates = [](const NodeSpec& spec) {
+    return std::holds_alternative<SourceConfig>(spec.config) ||
+           std::holds_alternative<ClientsConfig>(spec.config);
+  };
+  if (std::none_of(scenario.nodes.begin(), scenario.nodes.end(), generates)) {
     where.fail("no node of type \"source\"", "at least one source");
+  }
+
+  // A node no route leads to is allowed (it may be kept for a --set or a sweep to route to), but
+  // it measures nothing, which is more often a mistake than the intent.
+  std::vector<bool> reached(n, false);
+  std::vector<std::size_t> stack;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (generates(scenario.nodes[i])) stack.push_back(i);
+  }
+  while (!stack.empty()) {
+    const std::size_t at = stack.back();
+    stack.pop_back();
+    if (reached[at]) continue;
+    reached[at] = true;
+    for (std::size_t t : scenario.nodes[at].targets) stack.push_back(t);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (reached[i]) continue;
+    scenario.warnings.push_back(fmt::format(
+        "{}: {}: node \"{}\" is unreachable: no route from a source leads to it, so it sees no "
+        "requests",
+        where.file(), (where / i).pointer(), scenario.nodes[i].name));
   }
 }
 
@@ -214,6 +237,12 @@ void resolve_request_classes(NodeConfig& config, const Json& node, const Where& 
 }  // namespace
 
 Json parse_json_text(const std::string& text, const std::string& file) {
+  if (const auto at = find_excess_nesting(text, limits::kMaxNesting)) {
+    throw InputError(fmt::format(
+        "{}: line {}, column {}: found arrays and objects nested more than {} deep, expected at "
+        "most {} levels of nesting",
+        file, at->line, at->column, limits::kMaxNesting, limits::kMaxNesting));
+  }
   try {
     return Json::parse(text);
   } catch (const Json::exception& error) {
@@ -223,7 +252,8 @@ Json parse_json_text(const std::string& text, const std::string& file) {
         message.starts_with("[json.") && end != std::string::npos) {
       message = message.substr(end + 2);
     }
-    throw InputError(fmt::format("{}: not valid JSON: {}", file, message));
+    // nlohmann quotes the bytes it last read, which may not be UTF-8.
+    throw InputError(fmt::format("{}: not valid JSON: {}", file, printable(message)));
   }
 }
 

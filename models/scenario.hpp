@@ -18,17 +18,16 @@
 #include "models/rate_limiter.hpp"
 #include "models/request_classes.hpp"
 #include "models/resilience.hpp"
-#include "models/slo.hpp"
 #include "models/sink.hpp"
+#include "models/slo.hpp"
 #include "models/source.hpp"
 #include "models/station.hpp"
 
 namespace capsim::models {
 
 using NodeConfig = std::variant<SourceConfig, StationConfig, DelayConfig, SinkConfig,
-                                BalancerConfig, ForkConfig, JoinConfig, AsyncConfig,
-                                ClientsConfig, LimiterConfig, CacheConfig, RetryConfig,
-                                BreakerConfig>;
+                                BalancerConfig, ForkConfig, JoinConfig, AsyncConfig, ClientsConfig,
+                                LimiterConfig, CacheConfig, RetryConfig, BreakerConfig>;
 
 /// How a node type reads "to".
 enum class Routing {
@@ -67,10 +66,13 @@ struct Scenario {
   std::vector<NodeSpec> nodes;
   /// Request classes ("classes"); one class named "default" when absent.
   std::vector<RequestClass> classes;
-  std::vector<Slo> slos;  ///< service-level objectives ("slo"), checked by `capsim check`
+  std::vector<Slo> slos;         ///< service-level objectives ("slo"), checked by `capsim check`
   std::vector<SweepAxis> sweep;  ///< parameters `capsim sweep` varies when given no --vary
   /// The document as run: overrides applied and every default written out.
   Json effective;
+  /// Doubts that do not stop a run, one line each naming file and JSON path (e.g. a node no
+  /// request can reach). The CLI prints them on stderr.
+  std::vector<std::string> warnings;
 };
 
 /// Reads a scenario file as JSON (not yet validated); throws InputError.

@@ -68,6 +68,7 @@ Sweep plan_sweep(const Json& document, const std::string& file,
   }
   sweep.axes = std::move(axes);
   sweep.base = base_scenario.effective;
+  sweep.warnings = base_scenario.warnings;
 
   std::vector<std::size_t> index(sweep.axes.size(), 0);
   for (;;) {
@@ -126,7 +127,7 @@ void run_sweep(Sweep& sweep, int threads, const std::atomic<bool>& stop,
       SweepPoint& point = sweep.points[item.point];
       try {
         Network network(point.scenario, item.replication);
-        ReplicationResult run = network.run();
+        ReplicationResult run = network.run(stop);
         const std::lock_guard lock(mutex);
         runs[item.point][item.replication] = std::move(run);
         ++progress.finished_runs;
@@ -139,6 +140,8 @@ void run_sweep(Sweep& sweep, int threads, const std::atomic<bool>& stop,
         point.output = std::move(output);
         ++progress.finished_points;
         on_point(progress);
+      } catch (const Interrupted&) {
+        return;  // the point stays unfinished
       } catch (...) {
         const std::lock_guard lock(mutex);
         if (!failure) failure = std::current_exception();
@@ -219,7 +222,7 @@ std::string sweep_csv(const Sweep& sweep) {
 }
 
 void resume_sweep(Sweep& sweep, const Json& previous, const std::string& file) {
-  const Json mine = sweep_json(Sweep{sweep.axes, {}, sweep.base});
+  const Json mine = sweep_json(Sweep{sweep.axes, {}, sweep.base, {}});
   if (!previous.is_object() || previous.value("scenario", Json()) != mine["scenario"] ||
       previous.value("axes", Json()) != mine["axes"]) {
     throw InputError(fmt::format(

@@ -26,8 +26,9 @@ struct SweepPoint {
 
 struct Sweep {
   std::vector<SweepAxis> axes;
-  std::vector<SweepPoint> points;  ///< cartesian product, the last axis varying fastest
-  Json base;                       ///< the effective base scenario (overrides applied)
+  std::vector<SweepPoint> points;     ///< cartesian product, the last axis varying fastest
+  Json base;                          ///< the effective base scenario (overrides applied)
+  std::vector<std::string> warnings;  ///< the base scenario's (Scenario::warnings)
 };
 
 /// Builds every point from the base document (with `overrides` applied) and the axes; each

@@ -54,13 +54,21 @@ void Simulator::run_top() {
 }
 
 void Simulator::run_until(double time) {
+  static const std::atomic<bool> never{false};
+  run_until(time, never);
+}
+
+bool Simulator::run_until(double time, const std::atomic<bool>& stop) {
   if (!(time >= now_)) throw std::invalid_argument("run_until: time is before now()");
   for (;;) {
+    // Reading the flag on every event would cost more than the check is worth.
+    if (events_run_ % kStopInterval == 0 && stop.load(std::memory_order_relaxed)) return false;
     skip_cancelled();
     if (heap_.empty() || heap_.front().time > time) break;
     run_top();
   }
   now_ = time;
+  return true;
 }
 
 void Simulator::run() {

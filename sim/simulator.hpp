@@ -1,6 +1,7 @@
 #pragma once
 // The event engine: a clock and a heap of pending events ordered by (time, priority, insertion).
 
+#include <atomic>
 #include <cassert>
 #include <cmath>
 #include <cstdint>
@@ -68,6 +69,10 @@ class Simulator final {
   /// Runs every event with time <= `time` (including events those schedule at or before it),
   /// then sets the clock to `time`. `time` must be >= now().
   void run_until(double time);
+  /// The same, but gives up when `stop` is set (it is read every kStopInterval events): returns
+  /// false, with the clock at the last event run, or true once the clock is at `time`.
+  bool run_until(double time, const std::atomic<bool>& stop);
+  static constexpr std::uint64_t kStopInterval = 4096;
 
   /// Runs until no event is pending.
   void run();

@@ -37,14 +37,38 @@ constexpr int kExitCheckFailed = 1;
 constexpr int kExitBadInput = 2;
 constexpr int kExitInconclusive = 3;
 constexpr int kExitInternalError = 4;
-constexpr int kExitInterrupted = 130;
+// Interrupted by a signal: 128 + its number, as a shell reports it (130 SIGINT, 143 SIGTERM).
+constexpr int kExitSignalBase = 128;
 
 // The scenario loader's limit: seeds stay exact as JSON numbers.
 constexpr std::uint64_t kMaxSeed = 9'000'000'000'000'000;
 
+// Set by SIGINT or SIGTERM; simulations poll it and stop (see Interrupted).
 std::atomic<bool> interrupted{false};
-extern "C" void on_interrupt(int) {
+std::atomic<int> interrupting_signal{0};
+extern "C" void on_interrupt(int signal) {
+  interrupting_signal = signal;
   interrupted = true;
+}
+
+void install_signal_handlers() {
+  struct sigaction action = {};
+  action.sa_handler = on_interrupt;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  // Beyond a file size limit (ulimit -f), write() then fails with EFBIG and the writer reports
+  // it, instead of the process being killed with a partial temporary file left behind.
+  std::signal(SIGXFSZ, SIG_IGN);
+}
+
+int interrupted_exit_code() {
+  return kExitSignalBase + interrupting_signal.load();
+}
+
+const char* signal_name() {
+  return interrupting_signal.load() == SIGTERM ? "SIGTERM" : "SIGINT";
 }
 
 // A simulated time in seconds: finite, positive (or zero when `zero_allowed`), at most 1e15.
@@ -73,6 +97,11 @@ struct RunOptions {
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string format = "table";
   std::string out;
+  bool force = false;  ///< --force: outputs may replace existing files
+
+  models::Existing existing() const {
+    return force ? models::Existing::replace : models::Existing::keep;
+  }
 };
 
 void add_scenario_options(CLI::App& command, RunOptions& options) {
@@ -119,6 +148,16 @@ void add_scenario_options(CLI::App& command, RunOptions& options) {
 
 void add_out_option(CLI::App& command, RunOptions& options, const char* what) {
   command.add_option("--out", options.out, what)->group("Output")->type_name("FILE");
+  command.add_flag("--force", options.force, "Overwrite output files that exist already")
+      ->group("Output");
+}
+
+// Outputs are checked before anything is simulated, so a long run does not end in "exists".
+void check_outputs(const RunOptions& options, std::initializer_list<std::string> extra = {}) {
+  if (!options.out.empty()) models::check_output_path(options.out, options.existing());
+  for (const auto& path : extra) {
+    if (!path.empty()) models::check_output_path(path, options.existing());
+  }
 }
 
 // The scenario document with every override resolved: --set first, then the named options.
@@ -152,14 +191,20 @@ models::Scenario parse(const models::Json& document, const std::string& file,
                                       [&] { return models::parse_scenario(edited, file); });
 }
 
+void print_warnings(const std::vector<std::string>& warnings) {
+  for (const auto& warning : warnings) fmt::print(stderr, "capsim: warning: {}\n", warning);
+}
+
 models::Scenario load_scenario(const RunOptions& options) {
   const Loaded loaded = load_document(options);
-  return parse(loaded.document, options.scenario, loaded.overrides);
+  models::Scenario scenario = parse(loaded.document, options.scenario, loaded.overrides);
+  print_warnings(scenario.warnings);
+  return scenario;
 }
 
 models::RunResult simulate(const models::Scenario& scenario, int threads) {
   const auto start = std::chrono::steady_clock::now();
-  models::RunResult result = models::run_experiment(scenario, threads);
+  models::RunResult result = models::run_experiment(scenario, threads, interrupted);
   if (isatty(fileno(stderr))) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -169,31 +214,34 @@ models::RunResult simulate(const models::Scenario& scenario, int threads) {
   return result;
 }
 
-void emit(const std::string& out, const std::string& text) {
-  if (out.empty()) {
+void emit(const RunOptions& options, const std::string& text) {
+  if (options.out.empty()) {
     fmt::print("{}", text);
   } else {
-    models::write_file_atomically(out, text);
+    models::write_file_atomically(options.out, text, options.existing());
   }
 }
 
 int command_run(const RunOptions& options) {
+  check_outputs(options);
   const models::Scenario scenario = load_scenario(options);
   const models::RunResult result = simulate(scenario, options.threads);
-  emit(options.out, options.format == "json" ? models::to_json(scenario, result).dump(2) + "\n"
-                                             : models::format_table(scenario, result));
+  emit(options, options.format == "json" ? models::dump_document(models::to_json(scenario, result))
+                                         : models::format_table(scenario, result));
   return kExitOk;
 }
 
 int command_validate(const RunOptions& options) {
+  check_outputs(options);
   const models::Scenario scenario = load_scenario(options);
   const models::RunResult result = simulate(scenario, options.threads);
   const models::Validation validation = models::validate(scenario, result);
-  emit(options.out, models::format_validation(scenario, validation));
+  emit(options, models::format_validation(scenario, validation));
   return validation.passed() ? kExitOk : kExitCheckFailed;
 }
 
 int command_check(const RunOptions& options, const std::string& junit) {
+  check_outputs(options, {junit});
   const models::Scenario scenario = load_scenario(options);
   if (scenario.slos.empty()) {
     throw models::InputError(
@@ -203,12 +251,13 @@ int command_check(const RunOptions& options, const std::string& junit) {
   }
   const models::RunResult result = simulate(scenario, options.threads);
   const auto outcomes = models::evaluate_slos(scenario.slos, result);
-  emit(options.out, fmt::format("{} ({}): {} replications of {} s; 95% confidence intervals\n\n{}",
-                                scenario.name, scenario.file, scenario.replications,
-                                models::format_number(scenario.duration, 6),
-                                models::format_slo_table(outcomes)));
+  emit(options, fmt::format("{} ({}): {} replications of {} s; 95% confidence intervals\n\n{}",
+                            scenario.name, scenario.file, scenario.replications,
+                            models::format_number(scenario.duration, 6),
+                            models::format_slo_table(outcomes)));
   if (!junit.empty())
-    models::write_file_atomically(junit, models::junit_report(scenario.name, outcomes));
+    models::write_file_atomically(junit, models::junit_report(scenario.name, outcomes),
+                                  options.existing());
   const int code = models::exit_code(outcomes);
   if (code == kExitInconclusive) {
     fmt::print(stderr,
@@ -236,8 +285,14 @@ int command_sweep(const RunOptions& options, const std::vector<std::string>& var
   for (const auto& vary : varies) axes.push_back(models::parse_vary(vary));
   models::Sweep sweep =
       models::plan_sweep(loaded.document, options.scenario, loaded.overrides, axes);
+  print_warnings(sweep.warnings);
   const auto [csv_path, json_path] =
       options.out.empty() ? std::pair<std::string, std::string>{} : sweep_outputs(options.out);
+  // --resume reuses the sweep's own output; once written, the sweep rewrites its files.
+  models::Existing existing = resume ? models::Existing::replace : options.existing();
+  for (const auto& path : {json_path, csv_path}) {
+    if (!path.empty()) models::check_output_path(path, existing);
+  }
   if (resume) {
     if (json_path.empty())
       throw models::InputError(
@@ -254,8 +309,10 @@ int command_sweep(const RunOptions& options, const std::vector<std::string>& var
   const auto start = std::chrono::steady_clock::now();
   auto write = [&] {
     if (csv_path.empty()) return;
-    models::write_file_atomically(json_path, models::sweep_json(sweep).dump(2) + "\n");
-    models::write_file_atomically(csv_path, models::sweep_csv(sweep));
+    models::write_file_atomically(json_path, models::dump_document(models::sweep_json(sweep)),
+                                  existing);
+    models::write_file_atomically(csv_path, models::sweep_csv(sweep), existing);
+    existing = models::Existing::replace;
   };
   models::run_sweep(sweep, options.threads, interrupted, [&](const models::SweepProgress& p) {
     write();  // after every point, so an interruption keeps all finished points
@@ -275,9 +332,11 @@ int command_sweep(const RunOptions& options, const std::vector<std::string>& var
   write();
   if (csv_path.empty()) fmt::print("{}", models::sweep_csv(sweep));
   if (interrupted) {
-    fmt::print(stderr, "interrupted: finished points are kept{}; rerun with --resume to complete\n",
-               csv_path.empty() ? "" : " in " + csv_path);
-    return kExitInterrupted;
+    fmt::print(stderr,
+               "capsim: interrupted by {}: finished points are kept{}; rerun with --resume to "
+               "complete\n",
+               signal_name(), csv_path.empty() ? "" : " in " + csv_path);
+    return interrupted_exit_code();
   }
   return kExitOk;
 }
@@ -285,15 +344,17 @@ int command_sweep(const RunOptions& options, const std::vector<std::string>& var
 models::Evaluate evaluator(const Loaded& loaded, const RunOptions& options) {
   return [&loaded, &options](const std::vector<models::Override>& extra) {
     const models::Scenario scenario = parse(loaded.document, options.scenario, extra);
-    const auto outcomes =
-        models::evaluate_slos(scenario.slos, models::run_experiment(scenario, options.threads));
+    const auto outcomes = models::evaluate_slos(
+        scenario.slos, models::run_experiment(scenario, options.threads, interrupted));
     if (isatty(fileno(stderr))) fmt::print(stderr, "simulated {}\n", extra.back().text);
     return outcomes;
   };
 }
 
 void require_slos(const Loaded& loaded, const RunOptions& options) {
-  if (parse(loaded.document, options.scenario, loaded.overrides).slos.empty()) {
+  const models::Scenario scenario = parse(loaded.document, options.scenario, loaded.overrides);
+  print_warnings(scenario.warnings);
+  if (scenario.slos.empty()) {
     throw models::InputError(
         fmt::format("{}: /slo: found no objectives, expected a \"slo\" list to search against",
                     options.scenario));
@@ -301,6 +362,7 @@ void require_slos(const Loaded& loaded, const RunOptions& options) {
 }
 
 int command_plan(const RunOptions& options, const std::string& search) {
+  check_outputs(options);
   const Loaded loaded = load_document(options);
   require_slos(loaded, options);
   const auto equals = search.find('=');
@@ -315,18 +377,19 @@ int command_plan(const RunOptions& options, const std::string& search) {
   const auto report =
       models::plan_capacity(loaded.document, options.scenario, loaded.overrides,
                             search.substr(0, equals), low, high, evaluator(loaded, options));
-  emit(options.out, models::format_search(report, search.substr(0, equals).c_str()));
+  emit(options, models::format_search(report, search.substr(0, equals).c_str()));
   return report.answer ? kExitOk : kExitCheckFailed;
 }
 
 int command_headroom(const RunOptions& options, const std::string& path, double precision,
                      double max_factor) {
+  check_outputs(options);
   const Loaded loaded = load_document(options);
   require_slos(loaded, options);
   const auto report =
       models::find_headroom(loaded.document, options.scenario, loaded.overrides, path, precision,
                             max_factor, evaluator(loaded, options));
-  emit(options.out, models::format_search(report, "load factor"));
+  emit(options, models::format_search(report, "load factor"));
   return report.answer ? kExitOk : kExitCheckFailed;
 }
 
@@ -344,6 +407,7 @@ int command_compare(const RunOptions& options, const std::string& candidate_file
         "compare: found one scenario and no --candidate-set, expected a CANDIDATE file or "
         "--candidate-set PATH=VALUE");
   }
+  check_outputs(options);
   const models::Scenario base = load_scenario(base_options);
   const models::Scenario candidate = load_scenario(candidate_options);
   if (base.replications != candidate.replications || base.seed != candidate.seed) {
@@ -355,8 +419,8 @@ int command_compare(const RunOptions& options, const std::string& candidate_file
   }
   const auto comparison = models::compare_runs(base, simulate(base, options.threads), candidate,
                                                simulate(candidate, options.threads));
-  emit(options.out, format == "json" ? models::comparison_json(comparison).dump(2) + "\n"
-                                     : models::format_comparison(comparison));
+  emit(options, format == "json" ? models::dump_document(models::comparison_json(comparison))
+                                 : models::format_comparison(comparison));
   return kExitOk;
 }
 
@@ -371,7 +435,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 success, 1 a check failed or an SLO is violated, 2 bad input, 3 "
-      "inconclusive (run longer), 4 internal error, 130 interrupted.\n"
+      "inconclusive (run longer), 4 internal error, 130 interrupted (SIGINT), 143 terminated "
+      "(SIGTERM).\n"
       "Run 'capsim COMMAND --help' for a command's options.");
 
   RunOptions run_options;
@@ -519,8 +584,7 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   }
 
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
+  install_signal_handlers();
   try {
     if (*run) return command_run(run_options);
     if (*validate) return command_validate(validate_options);
@@ -539,6 +603,13 @@ int main(int argc, char** argv) {
   } catch (const models::OutputError& e) {
     fmt::print(stderr, "capsim: error: {}\n", e.what());
     return kExitBadInput;
+  } catch (const models::Interrupted&) {
+    // A result from some replications only would be wrong, so nothing is printed or written.
+    fmt::print(stderr,
+               "capsim: interrupted by {}: stopped before the result was complete; "
+               "nothing was written\n",
+               signal_name());
+    return interrupted_exit_code();
   } catch (const std::exception& e) {
     fmt::print(stderr, "capsim: internal error: {}\n", e.what());
     return kExitInternalError;

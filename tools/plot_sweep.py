@@ -743,23 +743,48 @@ def _colormap(name):
     return matplotlib.colormaps[name]
 
 
-def save_figure(figure, prefix, formats=("png", "svg"), dpi=110):
-    """Writes PREFIX.png and PREFIX.svg (each atomically: a temporary file, then a rename) and
-    returns their paths. Output is reproducible: no dates, fixed SVG ids."""
-    import matplotlib
-
-    matplotlib.rcParams["svg.hashsalt"] = "capsim"
+def figure_paths(prefix, formats=("png", "svg")):
+    """The files save_figure writes for PREFIX: PREFIX.png and PREFIX.svg."""
     prefix = Path(prefix)
     if prefix.suffix in (".png", ".svg"):
         prefix = prefix.with_suffix("")
-    prefix.parent.mkdir(parents=True, exist_ok=True)
+    return [prefix.parent / f"{prefix.name}.{extension}" for extension in formats]
+
+
+def refuse_existing(paths):
+    """InputError naming the first of `paths` that exists."""
+    for path in paths:
+        if os.path.lexists(path):
+            raise InputError(
+                f"{path}: found an existing file, expected a new path (pass --force to overwrite it)"
+            )
+
+
+def save_figure(figure, prefix, formats=("png", "svg"), dpi=110, force=False):
+    """Writes PREFIX.png and PREFIX.svg (each atomically: a temporary file beside it, then a
+    rename; on failure neither a partial file nor the temporary one is left) and returns their
+    paths. A file that exists is replaced only with `force` (else InputError, before anything is
+    drawn). Output is reproducible: no dates, fixed SVG ids."""
+    import matplotlib
+
+    matplotlib.rcParams["svg.hashsalt"] = "capsim"
+    targets = figure_paths(prefix, formats)
+    if not force:
+        refuse_existing(targets)
+    targets[0].parent.mkdir(parents=True, exist_ok=True)
     written = []
-    for extension in formats:
-        target = prefix.parent / f"{prefix.name}.{extension}"
-        temporary = prefix.parent / f".{prefix.name}.{extension}.tmp"
+    for extension, target in zip(formats, targets):
+        temporary = target.parent / f".{target.name}.tmp{os.getpid()}"
         metadata = {"Software": None} if extension == "png" else {"Date": None}
-        figure.savefig(temporary, format=extension, dpi=dpi, metadata=metadata, bbox_inches="tight")
-        os.replace(temporary, target)
+        try:
+            figure.savefig(
+                temporary, format=extension, dpi=dpi, metadata=metadata, bbox_inches="tight"
+            )
+            os.replace(temporary, target)
+        except BaseException:
+            if os.path.lexists(temporary):
+                os.remove(temporary)
+            raise
         written.append(str(target))
     return written
 
@@ -836,6 +861,9 @@ def parse_arguments(argv):
         metavar="PREFIX",
         help="writes PREFIX.png and PREFIX.svg (default: SWEEP without extension, plus -KIND)",
     )
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite PREFIX.png and PREFIX.svg if they exist"
+    )
     return parser.parse_args(argv)
 
 
@@ -900,6 +928,10 @@ def main(argv=None):
                 ax, sweep, node, metric, x_axis, y_axis, fixed, options.slo
             )
 
+        out = options.out or str(Path(options.sweep).with_suffix("")) + f"-{options.kind}"
+        if not options.force:
+            refuse_existing(figure_paths(out, formats))  # before the work of drawing
+
         import matplotlib
 
         matplotlib.use("Agg")  # headless: no display needed
@@ -910,8 +942,7 @@ def main(argv=None):
         draw(ax)
         if options.title:
             ax.set_title(options.title, fontsize=10)
-        out = options.out or str(Path(options.sweep).with_suffix("")) + f"-{options.kind}"
-        for path in save_figure(figure, out, formats):
+        for path in save_figure(figure, out, formats, force=options.force):
             print(path)
     except InputError as error:
         print(f"{PROGRAM}: error: {error}", file=sys.stderr)

@@ -13,7 +13,7 @@ SOURCE_DIR=$2
 MM1="$SOURCE_DIR/scenarios/mm1.json"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/capsim_cli.XXXXXX") || exit 2
-trap 'rm -rf "$TMP"' EXIT
+trap 'umount "$TMP/full" 2>/dev/null; rm -rf "$TMP"' EXIT
 
 failures=0
 checks=0
@@ -206,6 +206,35 @@ if expect_rc 0 "run --seed 2"; then
   cmp -s "$TMP/out" "$TMP/threads2.json" && fail "--seed 2 gives the same JSON as seed 1"
 fi
 
+# Byte-identical JSON for the same scenario, seed and version, on 1 or 2 threads and run after
+# run, for node types of every kind; and the JSON records what reproduces it.
+for name in closed_loop fork_join async_queue cache_ttl lb_power_of_d limiter_token_bucket \
+  retry_storm_breaker priority_classes failure_repair trace_replay diurnal; do
+  scenario="$SOURCE_DIR/scenarios/$name.json"
+  run run "$scenario" --duration 50 --warmup 5 --replications 3 --format json --threads 1
+  expect_rc 0 "$name --threads 1" || continue
+  cp "$TMP/out" "$TMP/repro1.json"
+  run run "$scenario" --duration 50 --warmup 5 --replications 3 --format json --threads 2
+  expect_rc 0 "$name --threads 2" && { cmp -s "$TMP/out" "$TMP/repro1.json" || fail "$name: --threads 1 and 2 give different JSON"; }
+  run run "$scenario" --duration 50 --warmup 5 --replications 3 --format json --threads 2
+  expect_rc 0 "$name again" && { cmp -s "$TMP/out" "$TMP/repro1.json" || fail "$name: two runs give different JSON"; }
+done
+python3 - "$TMP/repro1.json" "$SOURCE_DIR/scenarios/diurnal.json" <<'EOF' || fail "run --format json: what reproduces the run is not recorded"
+import json, re, sys
+doc = json.load(open(sys.argv[1]))
+original = json.load(open(sys.argv[2]))
+capsim = doc["capsim"]
+if capsim.get("version") != "0.1.0" or not re.fullmatch(r"[0-9a-f]{12}(-dirty)?|unknown", capsim.get("git_revision", "")):
+    sys.exit(f"  capsim: {capsim}")
+scenario = doc["scenario"]
+# The effective scenario: the file with the overrides applied and the defaults written out.
+expected = dict(original, duration=50, warmup=5, replications=3)
+if scenario != expected:
+    sys.exit(f"  scenario differs from the file with overrides: {set(scenario) ^ set(expected)}")
+if doc["seed"] != original["seed"] or scenario["seed"] != original["seed"]:
+    sys.exit(f"  seed {doc['seed']}")
+EOF
+
 # --- --out: atomic file output ------------------------------------------------------------------
 
 mkdir "$TMP/results"
@@ -222,9 +251,13 @@ if expect_rc 0 "--out"; then
   [[ -z $leftovers ]] || fail "--out: temporary files left behind: $leftovers"
 fi
 
-# Replacing an existing file works the same way.
-run run "$MM1" "${short[@]}" --format json --seed 2 --out "$TMP/results/x.json"
-if expect_rc 0 "--out over an existing file"; then
+# An existing file is not replaced without --force: exit 2 before anything is simulated.
+expect_input_error "--out over an existing file" "$TMP/results/x.json" \
+  "found an existing file, expected a new path (pass --force to overwrite it)" \
+  run "$MM1" "${short[@]}" --format json --seed 2 --out "$TMP/results/x.json"
+cmp -s "$TMP/results/x.json" "$TMP/threads2.json" || fail "--out without --force changed the file"
+run run "$MM1" "${short[@]}" --format json --seed 2 --out "$TMP/results/x.json" --force
+if expect_rc 0 "--out --force over an existing file"; then
   cmp -s "$TMP/results/x.json" "$TMP/threads2.json" && fail "--out did not replace the file"
   [[ $(ls -A "$TMP/results") == "x.json" ]] ||
     fail "--out over an existing file: directory holds $(ls -A "$TMP/results" | tr '\n' ' ')"
@@ -234,6 +267,92 @@ nowhere="/nonexistent-capsim-dir-$$"
 expect_input_error "--out into a missing directory" "$nowhere/x.json" "cannot" \
   run "$MM1" "${short[@]}" --out "$nowhere/x.json"
 [[ ! -e $nowhere ]] || fail "--out into a missing directory created $nowhere"
+
+# A full disk or a file size limit: a clear error, exit 2, neither the file nor a temporary left.
+# RLIMIT_FSIZE (ulimit -f, in KiB) makes write() fail with EFBIG; capsim ignores SIGXFSZ.
+mkdir "$TMP/limited"
+(ulimit -f 4 && exec "$CAPSIM" run "$MM1" "${short[@]}" --format json --out "$TMP/limited/x.json") \
+  >"$TMP/out" 2>"$TMP/err"
+rc=$?
+checks=$((checks + 1))
+if expect_rc 2 "--out beyond the file size limit"; then
+  grep -qF "capsim: error: $TMP/limited/x.json: cannot write: File too large" "$TMP/err" ||
+    fail "--out beyond the file size limit: stderr $(head -c 300 "$TMP/err")"
+fi
+[[ -z $(ls -A "$TMP/limited") ]] || fail "file size limit: left $(ls -A "$TMP/limited" | tr '\n' ' ')"
+# A really full file system (ENOSPC) where tmpfs can be mounted (as root); skipped elsewhere.
+mkdir "$TMP/full"
+if mount -t tmpfs -o size=16k capsim_full "$TMP/full" 2>/dev/null; then
+  head -c 12288 /dev/zero >"$TMP/full/filler" 2>/dev/null
+  run run "$MM1" "${short[@]}" --format json --out "$TMP/full/x.json"
+  if expect_rc 2 "--out on a full disk"; then
+    grep -qF "capsim: error: $TMP/full/x.json: cannot write: No space left on device" "$TMP/err" ||
+      fail "--out on a full disk: stderr $(head -c 300 "$TMP/err")"
+  fi
+  [[ $(ls -A "$TMP/full") == "filler" ]] || fail "full disk: left $(ls -A "$TMP/full" | tr '\n' ' ')"
+  run sweep "$SOURCE_DIR/scenarios/web_slo.json" --duration 50 --warmup 5 \
+    --vary nodes.users.arrival.rate=100:300:100 --out "$TMP/full/curve.csv"
+  expect_rc 2 "sweep on a full disk" && { grep -qF "No space left on device" "$TMP/err" || fail "sweep on a full disk: $(head -c 300 "$TMP/err")"; }
+  [[ $(ls -A "$TMP/full") == "filler" ]] || fail "sweep on a full disk: left $(ls -A "$TMP/full" | tr '\n' ' ')"
+  umount "$TMP/full"
+else
+  echo "note: tmpfs cannot be mounted here; the ENOSPC check is skipped (EFBIG was checked)"
+fi
+
+# --- SIGINT and SIGTERM ---------------------------------------------------------------------------
+
+# A run that would take hours, stopped by a signal: exit 128 + signal, a message, no output file
+# and no temporary file (a run reports complete results only).
+for signal in INT TERM; do
+  want=$([[ $signal == INT ]] && echo 130 || echo 143)
+  mkdir "$TMP/signal_$signal"
+  "$CAPSIM" run "$MM1" --duration 1e9 --threads 2 --format json --out "$TMP/signal_$signal/x.json" \
+    >"$TMP/out" 2>"$TMP/err" &
+  pid=$!
+  sleep 1
+  kill -"$signal" "$pid"
+  wait "$pid"
+  rc=$?
+  checks=$((checks + 1))
+  if expect_rc "$want" "run stopped by SIG$signal"; then
+    grep -qF "capsim: interrupted by SIG$signal: stopped before the result was complete; nothing was written" "$TMP/err" ||
+      fail "run stopped by SIG$signal: stderr $(head -c 300 "$TMP/err")"
+  fi
+  [[ -z $(ls -A "$TMP/signal_$signal") ]] || fail "run stopped by SIG$signal: left $(ls -A "$TMP/signal_$signal")"
+done
+
+# A sweep stopped after its first points keeps them, and --resume completes it with the very
+# bytes of an uninterrupted sweep.
+mkdir "$TMP/resume"
+slow_sweep=(sweep "$SOURCE_DIR/scenarios/web_slo.json" --duration 3000 --warmup 30 --replications 2
+  --vary nodes.users.arrival.rate=100:400:100)
+"$CAPSIM" "${slow_sweep[@]}" --threads 1 --out "$TMP/resume/curve.csv" >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+for _ in $(seq 600); do
+  [[ -s "$TMP/resume/curve.json" ]] && break
+  sleep 0.05
+done
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+checks=$((checks + 1))
+if expect_rc 130 "sweep stopped by SIGINT"; then
+  grep -qF "capsim: interrupted by SIGINT: finished points are kept in $TMP/resume/curve.csv; rerun with --resume to complete" "$TMP/err" ||
+    fail "sweep stopped by SIGINT: stderr $(head -c 300 "$TMP/err")"
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert 1 <= len(d["points"]) < 4, len(d["points"])' \
+    "$TMP/resume/curve.json" || fail "sweep stopped by SIGINT: the JSON does not hold the finished points only"
+fi
+[[ $(ls -A "$TMP/resume" | tr '\n' ' ') == "curve.csv curve.json " ]] ||
+  fail "sweep stopped by SIGINT: directory holds $(ls -A "$TMP/resume" | tr '\n' ' ')"
+expect_input_error "sweep over its own output without --resume" "$TMP/resume/curve.json" \
+  "pass --force to overwrite it" "${slow_sweep[@]}" --out "$TMP/resume/curve.csv"
+run "${slow_sweep[@]}" --threads 1 --out "$TMP/resume/curve.csv" --resume
+expect_rc 0 "sweep --resume after SIGINT"
+run "${slow_sweep[@]}" --out "$TMP/resume/whole.csv" --threads 2
+if expect_rc 0 "sweep without interruption"; then
+  cmp -s "$TMP/resume/curve.csv" "$TMP/resume/whole.csv" || fail "interrupted and resumed sweep: CSV differs"
+  cmp -s "$TMP/resume/curve.json" "$TMP/resume/whole.json" || fail "interrupted and resumed sweep: JSON differs"
+fi
 
 # --- Table output and validate ------------------------------------------------------------------
 
@@ -272,6 +391,8 @@ if expect_rc 0 "check (SLOs met)"; then
   grep -q '<testsuite name="API tier with SLOs" tests="2" failures="0"' "$TMP/junit.xml" ||
     fail "check --junit: unexpected report: $(head -c 300 "$TMP/junit.xml")"
 fi
+expect_input_error "check --junit over an existing file" "$TMP/junit.xml" "pass --force" \
+  check "$SLO" "${quick[@]}" --junit "$TMP/junit.xml"
 run check "$SLO" "${quick[@]}" --set nodes.api.servers=10
 expect_rc 1 "check (utilization SLO violated with 10 servers)" && expect_stdout_has "VIOLATED" "check"
 # 400/s on 11 servers is 72.7% utilization: a 0.727 threshold sits inside the interval.

@@ -453,7 +453,7 @@ TEST_SUITE("traffic") {
          "strictly increasing, s)"},
         {"negative rate",
          with_profile(R"({"shape": "piecewise_constant", "points": [[0, 1], [5, -2]]})"),
-         "bad.json: /nodes/0/profile/points/1/1: found -2, expected a rate in [0, 1e+12] (requests "
+         "bad.json: /nodes/0/profile/points/1/1: found -2, expected a rate in [0, 1e+09] (requests "
          "per second)"},
         {"repeat before the last point",
          with_profile(

@@ -167,5 +167,17 @@ expect_bad_input 'found format "jpg", expected one of png or svg' "unknown forma
 run "$PLOT" "$TMP/curve.csv" --kind bars
 [[ $rc -eq 2 ]] || fail "unknown --kind: exit code $rc, expected 2"
 
+# An existing plot is replaced only with --force; without it nothing is drawn or written.
+cp "$TMP/plots/latency.png" "$TMP/latency.before"
+run "$PLOT" "$TMP/curve.csv" --node api --out "$TMP/plots/latency"
+[[ $rc -eq 2 ]] || fail "plot over an existing file: exit code $rc, expected 2"
+grep -qF "$TMP/plots/latency.png: found an existing file, expected a new path (pass --force to overwrite it)" "$TMP/err" ||
+  fail "plot over an existing file: stderr $(head -c 300 "$TMP/err")"
+cmp -s "$TMP/plots/latency.png" "$TMP/latency.before" || fail "plot without --force changed the file"
+run "$PLOT" "$TMP/curve.csv" --node api --out "$TMP/plots/latency" --force
+[[ $rc -eq 0 ]] || fail "plot --force over an existing file: exit code $rc, expected 0"
+leftovers=$(find "$TMP/plots" -name '.*.tmp*' | head -n 3)
+[[ -z $leftovers ]] || fail "plots: temporary files left behind: $leftovers"
+
 echo "$checks checks, $failures failures"
 [[ $failures -eq 0 ]]
