@@ -45,6 +45,17 @@ class Where {
   std::string pointer_;
 };
 
+/// The deepest nesting of arrays and objects capsim reads: a scenario needs a few levels, and
+/// much deeper input would exhaust the stack in code that walks JSON recursively (nlohmann's
+/// copy and comparison among others).
+inline constexpr std::size_t kMaxJsonDepth = 64;
+/// Whether `text`, read as JSON, opens more than kMaxJsonDepth arrays and objects inside one
+/// another (brackets within strings do not count). Linear, no recursion.
+bool exceeds_json_depth(std::string_view text);
+/// Json::parse without exceptions: a discarded value when `text` is not JSON or nests deeper than
+/// kMaxJsonDepth.
+Json parse_json_or_discarded(const std::string& text);
+
 /// A short rendering of a JSON value for messages: 3, -0.5, "web", an object, an array.
 std::string describe(const Json& value);
 

@@ -1,6 +1,5 @@
 #include "models/network.hpp"
 
-
 #include "models/scenario.hpp"
 
 namespace capsim::models {
@@ -70,6 +69,7 @@ void Network::leave(RequestId id, bool completed) {
     ++completed_;
     sojourn_.add(time_in_system);
     sojourn_histogram_.add(time_in_system);
+    sojourn_batches_.add(time_in_system);
   } else {
     ++rejected_;
   }
@@ -93,6 +93,9 @@ ReplicationResult Network::collect() const {
   for (std::size_t i = 0; i < nodes_.size(); ++i) nodes_[i]->collect(result.nodes[i]);
   result.system = collect_system();
   result.events = simulator_.events_run();
+  for (std::size_t i = 0; i < sojourn_batches_.batches(); ++i) {
+    result.sojourn_batch_means.push_back(sojourn_batches_.mean(i));
+  }
   return result;
 }
 
@@ -104,6 +107,7 @@ void Network::reset_statistics() {
   population_.reset(window_start_);
   sojourn_.reset();
   sojourn_histogram_.reset();
+  sojourn_batches_.reset();
   time_in_system_.reset();
 }
 

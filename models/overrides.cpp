@@ -108,7 +108,7 @@ Override resolve_override(const Json& document, const std::string& argument) {
   const std::string path = argument.substr(0, equals);
   const std::string value = argument.substr(equals + 1);
   if (value.empty()) bad(argument, "an empty VALUE", "a JSON value after '='");
-  result.value = Json::parse(value, nullptr, /*allow_exceptions=*/false);
+  result.value = parse_json_or_discarded(value);
   if (result.value.is_discarded()) result.value = value;  // a bare word is a string
 
   if (path.front() == '/') {
@@ -189,7 +189,7 @@ SweepAxis parse_vary(const std::string& argument) {
       if ((k < 2) == (colon == std::string::npos)) fail("\"" + spec + "\"", "FROM:TO:STEP");
       const std::string part =
           spec.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
-      const Json number = Json::parse(part, nullptr, false);
+      const Json number = parse_json_or_discarded(part);
       if (number.is_discarded() || !number.is_number()) fail("\"" + part + "\"", "a number");
       bounds[k] = number.get<double>();
       start = colon + 1;
@@ -203,7 +203,7 @@ SweepAxis parse_vary(const std::string& argument) {
     const std::string part =
         spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (part.empty()) fail("an empty value in \"" + spec + "\"", "V1,V2,...");
-    Json value = Json::parse(part, nullptr, false);
+    Json value = parse_json_or_discarded(part);
     axis.values.push_back(value.is_discarded() ? Json(part) : value);
     if (comma == std::string::npos) break;
     start = comma + 1;

@@ -9,6 +9,8 @@
 #include <map>
 #include <sstream>
 
+#include "models/time_resolution.hpp"
+
 namespace capsim::models {
 
 namespace {
@@ -214,6 +216,11 @@ void resolve_request_classes(NodeConfig& config, const Json& node, const Where& 
 }  // namespace
 
 Json parse_json_text(const std::string& text, const std::string& file) {
+  if (exceeds_json_depth(text)) {
+    throw InputError(fmt::format(
+        "{}: /: found arrays or objects nested more than {} deep, expected at most {} levels",
+        file, kMaxJsonDepth, kMaxJsonDepth));
+  }
   try {
     return Json::parse(text);
   } catch (const Json::exception& error) {
@@ -317,6 +324,9 @@ Scenario parse_scenario(Json document, const std::string& file) {
 
   scenario.slos = read_slos(document, scenario);
   scenario.sweep = read_sweep(document, file);
+  if (auto warning = check_time_resolution(document, file, scenario.warmup + scenario.duration)) {
+    scenario.warnings.push_back(std::move(*warning));
+  }
 
   document["name"] = scenario.name;
   document["seed"] = scenario.seed;

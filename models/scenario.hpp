@@ -71,6 +71,8 @@ struct Scenario {
   std::vector<SweepAxis> sweep;  ///< parameters `capsim sweep` varies when given no --vary
   /// The document as run: overrides applied and every default written out.
   Json effective;
+  /// What the loader accepted but doubts, one line each ("FILE: ..."), for the CLI to print.
+  std::vector<std::string> warnings;
 };
 
 /// Reads a scenario file as JSON (not yet validated); throws InputError.

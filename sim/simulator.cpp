@@ -2,6 +2,7 @@
 
 #include <cassert>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace capsim::sim {
@@ -10,6 +11,10 @@ namespace {
 constexpr int kArity = 4;
 constexpr std::uint64_t kSequenceBits = 48;
 }  // namespace
+
+double Simulator::resolution_at(double time) {
+  return std::nextafter(time, std::numeric_limits<double>::infinity()) - time;
+}
 
 EventId Simulator::schedule_at(double time, EventHandler& target, std::uint32_t kind,
                                std::uint64_t payload, int priority) {

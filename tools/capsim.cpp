@@ -154,7 +154,11 @@ models::Scenario parse(const models::Json& document, const std::string& file,
 
 models::Scenario load_scenario(const RunOptions& options) {
   const Loaded loaded = load_document(options);
-  return parse(loaded.document, options.scenario, loaded.overrides);
+  models::Scenario scenario = parse(loaded.document, options.scenario, loaded.overrides);
+  for (const auto& warning : scenario.warnings) {
+    fmt::print(stderr, "capsim: warning: {}\n", warning);
+  }
+  return scenario;
 }
 
 models::RunResult simulate(const models::Scenario& scenario, int threads) {
