@@ -32,33 +32,30 @@ std::string contents(const fs::path& file) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// Feeds every kept input of `target` to `load` (as the fuzz target does, messages about `file`).
+template <typename Load>
+void replay(const std::string& target, const std::string& file, Load load) {
+  const auto files = inputs(target);
+  CHECK(!files.empty());
+  for (const auto& input : files) {
+    CAPTURE(input);
+    std::string message;
+    REQUIRE_NOTHROW(message = load(contents(input), file));
+    CAPTURE(message);
+    CHECK(capsim::fuzz::is_clean_error(message, file));
+  }
+}
+
 }  // namespace
 
 TEST_SUITE("fuzz_regressions") {
   TEST_CASE("scenario inputs the fuzzer found load or fail with a one-line error") {
-    const std::string file = CAPSIM_SOURCE_DIR "/scenarios/fuzz.json";
-    const auto files = inputs("scenario");
-    CHECK(!files.empty());
-    for (const auto& input : files) {
-      CAPTURE(input);
-      std::string message;
-      REQUIRE_NOTHROW(message = capsim::fuzz::load_scenario_text(contents(input), file));
-      CAPTURE(message);
-      CHECK(capsim::fuzz::is_clean_error(message, file));
-    }
+    replay("scenario", CAPSIM_SOURCE_DIR "/scenarios/fuzz.json", capsim::fuzz::load_scenario_text);
   }
 
   TEST_CASE("trace inputs the fuzzer found load or fail with a one-line error") {
     const std::string path = (fs::temp_directory_path() / "capsim-fuzz-regression.csv").string();
-    const auto files = inputs("trace");
-    CHECK(!files.empty());
-    for (const auto& input : files) {
-      CAPTURE(input);
-      std::string message;
-      REQUIRE_NOTHROW(message = capsim::fuzz::load_trace_text(contents(input), path));
-      CAPTURE(message);
-      CHECK(capsim::fuzz::is_clean_error(message, path));
-    }
+    replay("trace", path, capsim::fuzz::load_trace_text);
     fs::remove(path);
   }
 }
