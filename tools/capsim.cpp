@@ -256,10 +256,11 @@ int command_sweep(const RunOptions& options, const std::vector<std::string>& var
 
   const bool progress_bar = isatty(fileno(stderr));
   const auto start = std::chrono::steady_clock::now();
-  auto write = [&] {
-    if (csv_path.empty()) return;
-    models::write_file_atomically(json_path, models::sweep_json(sweep).dump(2) + "\n");
-    models::write_file_atomically(csv_path, models::sweep_csv(sweep));
+  // Init-captures: clang before 16 cannot capture structured bindings.
+  auto write = [&, &csv = csv_path, &json = json_path] {
+    if (csv.empty()) return;
+    models::write_file_atomically(json, models::sweep_json(sweep).dump(2) + "\n");
+    models::write_file_atomically(csv, models::sweep_csv(sweep));
   };
   models::run_sweep(sweep, options.threads, interrupted, [&](const models::SweepProgress& p) {
     write();  // after every point, so an interruption keeps all finished points
