@@ -1,7 +1,10 @@
 #include "models/experiment.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <exception>
 #include <thread>
 
@@ -113,7 +116,66 @@ RunResult summarize(const Scenario& scenario, std::vector<ReplicationResult> rep
   }
   result.system = summarize_node(scenario.nodes.size(), "end to end", "system");
   for (const auto& replication : result.replications) result.events += replication.events;
+  if (const sim::Estimate* sojourn = result.system.find("W")) {
+    result.diagnostic = diagnose_intervals(result.replications, *sojourn);
+  }
   return result;
+}
+
+IntervalDiagnostic diagnose_intervals(const std::vector<ReplicationResult>& replications,
+                                      const sim::Estimate& sojourn) {
+  IntervalDiagnostic diagnostic;
+  diagnostic.relative_half_width = sojourn.half_width / std::fabs(sojourn.mean);
+  double lag1_sum = 0;
+  std::size_t used = 0, batches = 0;
+  double squares = 0;  // of the deviations from each replication's mean batch mean
+  double largest = 0;
+  for (std::size_t r = 0; r < replications.size(); ++r) {
+    const std::vector<double>& means = replications[r].sojourn_batch_means;
+    const double lag1 = sim::lag1_autocorrelation(means);
+    if (means.size() < sim::BatchMeans::kBatches / 2 || !std::isfinite(lag1)) continue;
+    lag1_sum += lag1;
+    ++used;
+    double mean = 0;
+    for (double m : means) mean += m;
+    mean /= static_cast<double>(means.size());
+    for (double m : means) {
+      squares += (m - mean) * (m - mean);
+      if (std::fabs(m - mean) > largest) {
+        largest = std::fabs(m - mean);
+        diagnostic.largest_batch_replication = r;
+      }
+    }
+    batches += means.size();
+  }
+  if (used > 0) {
+    diagnostic.batch_lag1 = lag1_sum / static_cast<double>(used);
+    // Each replication's mean takes one degree of freedom.
+    diagnostic.largest_batch_z = largest / std::sqrt(squares / static_cast<double>(batches - used));
+  }
+  if (!(diagnostic.relative_half_width > IntervalDiagnostic::kMaxRelativeHalfWidth)) {
+    return diagnostic;
+  }
+  std::string cause;
+  if (diagnostic.batch_lag1 > IntervalDiagnostic::kHighBatchLag1) {
+    cause += fmt::format(
+        "; its batch means stay correlated (lag-1 autocorrelation {:.2f}): replications are too "
+        "short for the system to forget its state (a queue near saturation?)",
+        diagnostic.batch_lag1);
+  }
+  if (diagnostic.largest_batch_z > IntervalDiagnostic::kHighBatchZ) {
+    cause += fmt::format(
+        "; a batch of requests in replication {} lies {:.1f} standard deviations out: a few "
+        "requests outweigh the rest (heavy-tailed latencies, infinite variance?)",
+        diagnostic.largest_batch_replication + 1, diagnostic.largest_batch_z);
+  }
+  diagnostic.warnings.push_back(fmt::format(
+      "confidence intervals unreliable: the end-to-end mean sojourn's half-width is {:.0f}% of "
+      "it (above {:g}%), so replication means are far from the normal the intervals "
+      "assume{}; run longer",
+      100 * diagnostic.relative_half_width, 100 * IntervalDiagnostic::kMaxRelativeHalfWidth,
+      cause));
+  return diagnostic;
 }
 
 }  // namespace capsim::models

@@ -3,6 +3,7 @@
 // intervals. Results do not depend on the thread count: each replication has its own streams and
 // summaries are computed in replication order.
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,13 +26,51 @@ struct NodeSummary {
   const sim::Estimate* find(std::string_view metric) const;
 };
 
+/// Whether the run's confidence intervals can be trusted. They are Student-t intervals over
+/// replication means, which assumes those means are near normal: each replication must be long
+/// next to the system's relaxation time, and latencies must have a finite variance. The rule:
+/// the intervals are flagged unreliable when the half-width of the end-to-end mean sojourn
+/// exceeds kMaxRelativeHalfWidth of the mean, i.e. the replications disagree so widely that the
+/// assumption is doubtful (and the estimate is of little use anyway). Two batch-means statistics
+/// of the end-to-end sojourn (sim::BatchMeans: 32 to 63 consecutive batches of completions per
+/// replication) are reported beside it and name the likely cause in the warning:
+/// - the lag-1 autocorrelation of the batch means, averaged over replications: above
+///   kHighBatchLag1, a batch is not long enough for the system to forget its state (a queue
+///   near saturation); independent batch means give about 0 +- 0.2 / sqrt(R). Alone it does
+///   not flag a run: a load that varies in time (a flash sale) correlates batches by design;
+/// - the largest deviation of a batch mean from its replication's mean, in standard deviations
+///   of all such deviations: above kHighBatchZ, a few requests (and those queued behind them)
+///   outweigh the rest, as with heavy-tailed (e.g. Pareto alpha <= 2) service. Alone it does not
+///   flag a run either: skewed but finite-variance latencies reach it too.
+struct IntervalDiagnostic {
+  static constexpr double kMaxRelativeHalfWidth = 0.1;
+  static constexpr double kHighBatchLag1 = 0.5;
+  static constexpr double kHighBatchZ = 5.5;
+
+  double relative_half_width = std::numeric_limits<double>::quiet_NaN();  ///< of the sojourn
+  double batch_lag1 = std::numeric_limits<double>::quiet_NaN();       ///< mean over replications
+  double largest_batch_z = std::numeric_limits<double>::quiet_NaN();  ///< over all batches
+  std::size_t largest_batch_replication = 0;                          ///< where that batch is
+  /// One line when the rule fires; empty when the intervals look reliable.
+  std::vector<std::string> warnings;
+
+  bool reliable() const { return warnings.empty(); }
+};
+
 struct RunResult {
   double confidence = 0.95;
   std::vector<ReplicationResult> replications;
   std::vector<NodeSummary> nodes;  ///< scenario order
   NodeSummary system;
   std::uint64_t events = 0;  ///< over all replications
+  IntervalDiagnostic diagnostic;
 };
+
+/// The diagnostic of finished replications given the estimate of their end-to-end mean sojourn;
+/// replications with fewer than 32 batches (too few completions) are left out of the batch
+/// statistics.
+IntervalDiagnostic diagnose_intervals(const std::vector<ReplicationResult>& replications,
+                                      const sim::Estimate& sojourn);
 
 /// The value of `metric` in each replication, in replication order. `node` indexes the
 /// scenario's nodes; nodes.size() means end to end.

@@ -69,6 +69,7 @@ void Network::leave(RequestId id, bool completed) {
     ++completed_;
     sojourn_.add(time_in_system);
     sojourn_histogram_.add(time_in_system);
+    sojourn_batches_.add(time_in_system);
   } else {
     ++rejected_;
   }
@@ -97,6 +98,9 @@ ReplicationResult Network::collect() const {
   for (std::size_t i = 0; i < nodes_.size(); ++i) nodes_[i]->collect(result.nodes[i]);
   result.system = collect_system();
   result.events = simulator_.events_run();
+  for (std::size_t i = 0; i < sojourn_batches_.batches(); ++i) {
+    result.sojourn_batch_means.push_back(sojourn_batches_.mean(i));
+  }
   return result;
 }
 
@@ -108,6 +112,7 @@ void Network::reset_statistics() {
   population_.reset(window_start_);
   sojourn_.reset();
   sojourn_histogram_.reset();
+  sojourn_batches_.reset();
   time_in_system_.reset();
 }
 

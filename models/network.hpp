@@ -31,6 +31,9 @@ struct ReplicationResult {
   std::vector<Metrics> nodes;
   Metrics system;            ///< end to end: from creation at a source to a sink (or rejection)
   std::uint64_t events = 0;  ///< events run, warm-up included
+  /// Batch means of the end-to-end sojourn, oldest first (sim::BatchMeans; empty with fewer
+  /// than kBatches / 2 completions).
+  std::vector<double> sojourn_batch_means;
 };
 
 class Network final {
@@ -90,7 +93,8 @@ class Network final {
   sim::TimeAverage population_;
   sim::Tally sojourn_;  // completed requests, creation to sink
   sim::QuantileHistogram sojourn_histogram_;
-  sim::Tally time_in_system_;  // every departure, rejected ones included (for Little's law)
+  sim::BatchMeans sojourn_batches_;  // the same sojourns, for the confidence-interval diagnostic
+  sim::Tally time_in_system_;        // every departure, rejected ones included (for Little's law)
 };
 
 }  // namespace capsim::models

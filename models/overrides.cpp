@@ -213,8 +213,8 @@ SweepAxis parse_vary(const std::string& argument) {
       if ((k < 2) == (colon == std::string::npos)) fail("\"" + spec + "\"", "FROM:TO:STEP");
       const std::string part =
           spec.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
-      const Json number = Json::parse(part, nullptr, false);
-      if (number.is_discarded() || !number.is_number()) fail("\"" + part + "\"", "a number");
+      const Json number = parse_value(part, fail);
+      if (!number.is_number()) fail("\"" + part + "\"", "a number");
       bounds[k] = number.get<double>();
       start = colon + 1;
     }

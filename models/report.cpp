@@ -82,8 +82,12 @@ std::string rejected_cell(const NodeSummary& node) {
   return format_estimate(percent) + " %";
 }
 
+// JSON has no NaN or infinity: null stands for "not measured".
+Json number(double x) {
+  return std::isfinite(x) ? Json(x) : Json(nullptr);
+}
+
 Json estimate_json(const sim::Estimate& estimate) {
-  auto number = [](double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); };
   Json out = Json::object();
   out["mean"] = number(estimate.mean);
   out["half_width"] = number(estimate.half_width);
@@ -168,6 +172,8 @@ std::string format_table(const Scenario& scenario, const RunResult& result) {
     out += '\n';
     out += components.render();
   }
+  if (!result.diagnostic.warnings.empty()) out += '\n';
+  for (const auto& warning : result.diagnostic.warnings) out += "warning: " + warning + "\n";
   return out;
 }
 
@@ -195,6 +201,11 @@ Json results_json(const RunResult& result) {
   for (const auto& node : result.nodes) nodes.push_back(node_json(node));
   out["nodes"] = std::move(nodes);
   out["end_to_end"] = node_json(result.system)["metrics"];
+  const IntervalDiagnostic& diagnostic = result.diagnostic;
+  out["interval_diagnostic"] = {{"reliable", diagnostic.reliable()},
+                                {"sojourn_batch_lag1", number(diagnostic.batch_lag1)},
+                                {"sojourn_largest_batch_z", number(diagnostic.largest_batch_z)},
+                                {"warnings", diagnostic.warnings}};
   return out;
 }
 

@@ -9,6 +9,8 @@
 #include <map>
 #include <sstream>
 
+#include "models/time_resolution.hpp"
+
 namespace capsim::models {
 
 namespace {
@@ -347,6 +349,9 @@ Scenario parse_scenario(Json document, const std::string& file) {
 
   scenario.slos = read_slos(document, scenario);
   scenario.sweep = read_sweep(document, file);
+  if (auto warning = check_time_resolution(document, file, scenario.warmup + scenario.duration)) {
+    scenario.warnings.push_back(std::move(*warning));
+  }
 
   document["name"] = scenario.name;
   document["seed"] = scenario.seed;

@@ -206,6 +206,8 @@ Validation validate(const Scenario& scenario, const RunResult& result) {
   TheoryPlan theory = plan_theory(scenario);
   validation.nodes = std::move(theory.nodes);
   validation.warnings = std::move(theory.warnings);
+  validation.warnings.insert(validation.warnings.end(), result.diagnostic.warnings.begin(),
+                             result.diagnostic.warnings.end());
   const std::vector<PlannedCheck>& plan = theory.checks;
 
   // Little's law wherever a time-average population and a sojourn are both measured.

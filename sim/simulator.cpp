@@ -2,9 +2,14 @@
 
 #include <cassert>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace capsim::sim {
+
+double Simulator::resolution_at(double time) {
+  return std::nextafter(time, std::numeric_limits<double>::infinity()) - time;
+}
 
 void Simulator::add_slots() {
   // Grows by half again, linking the new slots into the free list in index order.

@@ -1,6 +1,7 @@
 #include "sim/statistics.hpp"
 
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "sim/student_t.hpp"
@@ -22,6 +23,27 @@ Estimate estimate(std::span<const double> values, double confidence) {
   result.mean = mean;
   result.half_width = student_t_quantile(0.5 + confidence / 2, n - 1) * standard_error;
   return result;
+}
+
+void BatchMeans::merge() {
+  for (std::size_t i = 0; i < kBatches / 2; ++i) sums_[i] = sums_[2 * i] + sums_[2 * i + 1];
+  full_ = kBatches / 2;
+  batch_size_ *= 2;
+}
+
+double lag1_autocorrelation(std::span<const double> values) {
+  if (values.size() < 2) return std::numeric_limits<double>::quiet_NaN();
+  double mean = 0;
+  for (double v : values) mean += v;
+  mean /= static_cast<double>(values.size());
+  double variance = 0;
+  double covariance = 0;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    variance += (values[i] - mean) * (values[i] - mean);
+    if (i + 1 < values.size()) covariance += (values[i] - mean) * (values[i + 1] - mean);
+  }
+  if (!(variance > 0)) return std::numeric_limits<double>::quiet_NaN();
+  return covariance / variance;
 }
 
 }  // namespace capsim::sim

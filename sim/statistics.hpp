@@ -3,6 +3,7 @@
 // and summaries across independent replications (Estimate).
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -75,6 +76,50 @@ class TimeAverage final {
   double start_ = 0;
   double last_change_ = 0;
 };
+
+/// Batch means of a series of observations (a replication's sojourn times, in the order
+/// requests leave), in bounded memory and without allocating: the series is cut into between
+/// kBatches / 2 and kBatches equal consecutive batches, the batch size doubling (neighbours
+/// merging) whenever kBatches are full; a trailing partial batch is left out. Their means tell
+/// whether an interval built on the series' mean can be trusted (see lag1_autocorrelation).
+class BatchMeans final {
+ public:
+  static constexpr std::size_t kBatches = 64;
+
+  void add(double x) {
+    partial_ += x;
+    ++count_;
+    if (++in_partial_ == batch_size_) {
+      sums_[full_++] = partial_;
+      partial_ = 0;
+      in_partial_ = 0;
+      if (full_ == kBatches) merge();
+    }
+  }
+  void reset() { *this = BatchMeans{}; }
+  std::uint64_t count() const { return count_; }
+  /// Complete batches (kBatches / 2 to kBatches - 1 once there are kBatches observations).
+  std::size_t batches() const { return full_; }
+  std::uint64_t batch_size() const { return batch_size_; }
+  double mean(std::size_t batch) const { return sums_[batch] / static_cast<double>(batch_size_); }
+
+ private:
+  void merge();
+
+  std::array<double, kBatches> sums_{};  // sums of the complete batches, oldest first
+  std::size_t full_ = 0;
+  std::uint64_t batch_size_ = 1;
+  std::uint64_t in_partial_ = 0;
+  double partial_ = 0;
+  std::uint64_t count_ = 0;
+};
+
+/// Lag-1 autocorrelation of a series (sum of (x_i - m)(x_i+1 - m) over sum of (x_i - m)^2);
+/// NaN with fewer than two values or when all are equal. For batch means it is near 0 when a
+/// batch is much longer than the system's relaxation time, near 1 when the system has not
+/// forgotten its state over several batches (a queue near saturation): then a replication's
+/// mean is far from normal and, in effect, few.
+double lag1_autocorrelation(std::span<const double> values);
 
 /// A mean with its confidence interval across independent replications.
 struct Estimate {

@@ -307,11 +307,11 @@ int command_sweep(const RunOptions& options, const std::vector<std::string>& var
 
   const bool progress_bar = isatty(fileno(stderr));
   const auto start = std::chrono::steady_clock::now();
-  auto write = [&] {
-    if (csv_path.empty()) return;
-    models::write_file_atomically(json_path, models::dump_document(models::sweep_json(sweep)),
-                                  existing);
-    models::write_file_atomically(csv_path, models::sweep_csv(sweep), existing);
+  // Init-captures: clang before 16 cannot capture structured bindings.
+  auto write = [&, &csv = csv_path, &json = json_path] {
+    if (csv.empty()) return;
+    models::write_file_atomically(json, models::dump_document(models::sweep_json(sweep)), existing);
+    models::write_file_atomically(csv, models::sweep_csv(sweep), existing);
     existing = models::Existing::replace;
   };
   models::run_sweep(sweep, options.threads, interrupted, [&](const models::SweepProgress& p) {

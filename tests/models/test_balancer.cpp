@@ -484,7 +484,8 @@ Json limited_web(const std::string& name) {
 
 // Poisson arrivals at `rate` over n identical exponential servers (mean `mean`) behind power of 2.
 Json power_of_two_fleet(int n, double rate, double mean) {
-  Json nodes = {source("in", distribution("exponential", 1 / rate), "lb")};
+  // Json::array: a one-element braced list is an array under g++ but a copy under clang.
+  Json nodes = Json::array({source("in", distribution("exponential", 1 / rate), "lb")});
   std::vector<std::string> backends;
   for (int b = 0; b < n; ++b) backends.push_back(fmt::format("web{:03}", b));
   nodes.push_back(balancer("lb", "power_of_d", backends));

@@ -156,7 +156,10 @@ TEST_SUITE("limiter") {
          {std::pair{100.0, std::int64_t{1}}, std::pair{100.0, std::int64_t{7}},
           std::pair{80.0, std::int64_t{30}}}) {
       const auto trace = poisson_trace(110, 50000, 7);
-      INFO("rate ", rate, " burst ", burst);
+      // Copies: doctest's INFO is a lambda, and clang 14 cannot capture structured bindings.
+      const double shown_rate = rate;
+      const std::int64_t shown_burst = burst;
+      INFO("rate ", shown_rate, " burst ", shown_burst);
       CHECK(decisions(bucket(LimiterAlgorithm::leaky_bucket_meter, rate, burst), trace) ==
             decisions(bucket(LimiterAlgorithm::token_bucket, rate, burst), trace));
     }

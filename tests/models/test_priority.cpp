@@ -188,7 +188,8 @@ TEST_SUITE("analytic") {
       const auto formula =
           analytic::mg1_priority_waits({{lambda0, 1 / mu0, 1, 0}, {lambda1, 1 / mu1, 1, 1}});
       const auto chain = mm1_priority_by_markov_chain(lambda0, mu0, lambda1, mu1, 90);
-      CAPTURE(lambda0);
+      const double arrival_rate_0 = lambda0;  // a copy: clang 14 cannot capture bindings
+      CAPTURE(arrival_rate_0);
       CHECK(formula[0] == rel(chain[0], 1e-8));
       CHECK(formula[1] == rel(chain[1], 1e-8));
     }

@@ -169,8 +169,10 @@ TEST_SUITE("mva") {
     for (const auto& [machines, repairmen, up, repair] :
          {std::tuple{10, 3, 4.0, 1.0}, std::tuple{40, 5, 2.0, 0.5}, std::tuple{200, 8, 1.0, 0.05},
           std::tuple{6, 10, 1.0, 1.0}}) {
-      CAPTURE(machines);
-      CAPTURE(repairmen);
+      const int machine_count = machines;  // copies: clang 14 cannot capture bindings
+      const int repairman_count = repairmen;
+      CAPTURE(machine_count);
+      CAPTURE(repairman_count);
       std::vector<long double> p(static_cast<std::size_t>(machines) + 1);
       long double term = 1, sum = 0;
       for (int n = 0; n <= machines; ++n) {

@@ -5,9 +5,11 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "sim/simulator.hpp"
+#include "sim/statistics.hpp"
 
 using capsim::sim::EventHandler;
 using capsim::sim::EventId;
@@ -177,4 +179,93 @@ TEST_CASE("a long mixed workload matches a sorted reference order exactly") {
   }
   sim.run();
   CHECK(r.log == expected);
+}
+
+TEST_SUITE("numerical") {
+  // Ten years and more in seconds: the clock's step there is 2^-24 s (6e-8 s).
+  constexpr double kYears = 3.2e8;
+
+  TEST_CASE("near a horizon of years the clock's step is 2^-24 s") {
+    CHECK(Simulator::resolution_at(kYears) == std::ldexp(1.0, -24));
+    CHECK(Simulator::resolution_at(1.0) == std::ldexp(1.0, -52));
+    CHECK(Simulator::resolution_at(1e15) == 0.125);
+  }
+
+  TEST_CASE("near a horizon of years delays above the step keep their exact order") {
+    Simulator sim;
+    Recorder r(sim);
+    sim.run_until(kYears);
+    // Scheduled in reverse: microsecond delays (17 steps apart) run in the order of their times.
+    std::vector<std::string> expected;
+    for (int k = 100; k >= 1; --k) sim.schedule(k * 1e-6, r, 1, static_cast<std::uint64_t>(k));
+    for (int k = 1; k <= 100; ++k) expected.push_back(at(kYears + k * 1e-6, 1, k));
+    // One step apart, the smallest distinct delays, also keep their order.
+    const double step = Simulator::resolution_at(kYears);
+    sim.schedule(2 * step, r, 2, 2);
+    sim.schedule(step, r, 2, 1);
+    double previous = sim.now();
+    std::vector<double> times;
+    r.trigger_kind = 2;
+    r.on_kind = [&](std::uint64_t) { times.push_back(sim.now()); };
+    sim.run();
+    REQUIRE(times.size() == 2);
+    CHECK(times[0] == kYears + step);
+    CHECK(times[1] == kYears + 2 * step);
+    r.log.erase(r.log.begin(), r.log.begin() + 2);  // the step events ran first
+    CHECK(r.log == expected);
+    CHECK(sim.now() > previous);
+  }
+
+  TEST_CASE("a delay below half the step runs at now - after the events already due") {
+    Simulator sim;
+    Recorder r(sim);
+    sim.run_until(kYears);
+    const double step = Simulator::resolution_at(kYears);
+    sim.schedule(0.0, r, 1, 1);
+    sim.schedule(step, r, 1, 4);
+    sim.schedule(0.4 * step, r, 1, 2);  // rounds to now: runs after 1, before the later event
+    sim.schedule(1e-12, r, 1, 3);       // rounds to now as well: scheduling order, not delay order
+    std::vector<double> times;
+    r.on_kind = [&](std::uint64_t) { times.push_back(sim.now()); };
+    r.trigger_kind = 1;
+    sim.run();
+    CHECK(times == std::vector<double>{kYears, kYears, kYears, kYears + step});
+    std::vector<std::uint64_t> order;
+    for (const auto& line : r.log) order.push_back(std::stoull(line.substr(line.rfind(':') + 1)));
+    CHECK(order == std::vector<std::uint64_t>{1, 2, 3, 4});
+  }
+
+  TEST_CASE("a million chained delays near the horizon drift by at most half a step each") {
+    // What a source with deterministic interarrivals does: each time is the previous plus a
+    // delay, rounded once.
+    constexpr double kDelay = 0.001;
+    struct Chain final : EventHandler {
+      explicit Chain(Simulator& simulator) : sim(simulator) {}
+      void on_event(std::uint32_t, std::uint64_t left) override {
+        if (!(sim.now() > previous)) monotone = false;
+        previous = sim.now();
+        if (left > 0) sim.schedule(kDelay, *this, 0, left - 1);
+      }
+      Simulator& sim;
+      double previous = -1;
+      bool monotone = true;
+    };
+    constexpr std::uint64_t kEvents = 1'000'000;
+    Simulator sim;
+    Chain chain(sim);
+    sim.run_until(kYears);
+    sim.schedule(0.0, chain, 0, kEvents - 1);
+    sim.run();
+    CHECK(chain.monotone);
+    CHECK(sim.events_run() == kEvents);
+    const double exact = kYears + static_cast<double>(kEvents - 1) * kDelay;
+    const double bound = static_cast<double>(kEvents) * Simulator::resolution_at(kYears) / 2;
+    CHECK(std::fabs(sim.now() - exact) <= bound);
+  }
+
+  TEST_CASE("event counters are 64-bit") {
+    static_assert(std::is_same_v<decltype(Simulator{}.events_run()), std::uint64_t>);
+    static_assert(std::is_same_v<decltype(capsim::sim::Tally{}.count()), std::uint64_t>);
+    static_assert(std::is_same_v<decltype(capsim::sim::BatchMeans{}.count()), std::uint64_t>);
+  }
 }

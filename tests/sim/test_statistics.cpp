@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "sim/distribution.hpp"
 #include "sim/quantile_histogram.hpp"
 #include "sim/rng.hpp"
 #include "sim/statistics.hpp"
@@ -106,4 +107,49 @@ TEST_CASE("QuantileHistogram memory stays bounded by the range - not the count")
   // The bucket array covers about log2(1001/1) octaves of 128 buckets each, plus slack.
   CHECK(h.count() == 1000000);
   CHECK(h.quantile(0.5) == doctest::Approx(0.501).epsilon(0.01));
+}
+
+TEST_CASE("BatchMeans: batches double in size when full - a partial batch is left out") {
+  BatchMeans b;
+  for (int i = 0; i < 32; ++i) b.add(i % 2);
+  CHECK(b.batches() == 32);
+  CHECK(b.mean(0) == 0.0);
+  CHECK(b.mean(1) == 1.0);
+  // At 64 full batches neighbours merge: 32 batches of 2, each of mean 0.5.
+  for (int i = 32; i < 64; ++i) b.add(i % 2);
+  CHECK(b.batches() == 32);
+  CHECK(b.batch_size() == 2);
+  CHECK(b.mean(31) == 0.5);
+  for (int i = 64; i < 101; ++i) b.add(i);
+  CHECK(b.batches() == 50);
+  CHECK(b.mean(32) == (64 + 65) / 2.0);
+  CHECK(b.count() == 101);
+  b.reset();
+  CHECK(b.count() == 0);
+  CHECK(b.batches() == 0);
+}
+
+TEST_CASE("lag1_autocorrelation: exact on small series - near 0 for independent batch means") {
+  // Alternating 0, 1: deviations +-0.5, so 31 * (-0.25) / (32 * 0.25).
+  std::vector<double> alternating;
+  for (int i = 0; i < 32; ++i) alternating.push_back(i % 2);
+  CHECK(lag1_autocorrelation(alternating) == -31.0 / 32.0);
+  CHECK(std::isnan(lag1_autocorrelation(std::vector<double>{1.0})));
+  CHECK(std::isnan(lag1_autocorrelation(std::vector<double>{2.0, 2.0, 2.0})));
+
+  Rng rng(7);
+  BatchMeans independent, trend;
+  const Distribution exponential = Distribution::exponential(1.0);
+  for (int i = 0; i < 200'000; ++i) {
+    independent.add(exponential.sample(rng));
+    trend.add(i);
+  }
+  auto means = [](const BatchMeans& b) {
+    std::vector<double> out;
+    for (std::size_t i = 0; i < b.batches(); ++i) out.push_back(b.mean(i));
+    return out;
+  };
+  CHECK(independent.batches() >= BatchMeans::kBatches / 2);
+  CHECK(std::fabs(lag1_autocorrelation(means(independent))) < 0.4);
+  CHECK(lag1_autocorrelation(means(trend)) > 0.9);
 }
