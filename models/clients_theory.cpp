@@ -29,23 +29,6 @@ std::vector<std::size_t> indexes_of_clients(const Scenario& scenario) {
   return found;
 }
 
-std::vector<bool> reachable_from(const Scenario& scenario, std::size_t start) {
-  std::vector<bool> reached(scenario.nodes.size(), false);
-  std::vector<std::size_t> stack = {start};
-  reached[start] = true;
-  while (!stack.empty()) {
-    const std::size_t i = stack.back();
-    stack.pop_back();
-    for (std::size_t t : scenario.nodes[i].targets) {
-      if (!reached[t]) {
-        reached[t] = true;
-        stack.push_back(t);
-      }
-    }
-  }
-  return reached;
-}
-
 std::string names_of(const Scenario& scenario, const std::vector<std::size_t>& indexes) {
   std::vector<std::string> names;
   for (std::size_t i : indexes) names.push_back(scenario.nodes[i].name);
@@ -166,7 +149,7 @@ std::optional<std::vector<Analysis>> analyse_closed_network(const Scenario& scen
   const std::size_t end_to_end = n;
   const std::size_t c = all_clients.front();
   const auto& clients = std::get<ClientsConfig>(scenario.nodes[c].config);
-  const std::vector<bool> reached = reachable_from(scenario, c);
+  const std::vector<bool> reached = reachable_from(scenario, {c});
 
   std::string obstacle = product_form_obstacle(scenario, c, reached, clients.users);
   Eigen::VectorXd visits;

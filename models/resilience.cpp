@@ -344,20 +344,6 @@ std::unique_ptr<Node> make_node(Network& network, const std::string& name,
 
 namespace {
 
-// Every node a request sent to `start` can visit, `start` included.
-std::vector<bool> reachable_from(const Scenario& scenario, std::size_t start) {
-  std::vector<bool> seen(scenario.nodes.size(), false);
-  std::vector<std::size_t> stack = {start};
-  while (!stack.empty()) {
-    const std::size_t at = stack.back();
-    stack.pop_back();
-    if (seen[at]) continue;
-    seen[at] = true;
-    for (std::size_t t : scenario.nodes[at].targets) stack.push_back(t);
-  }
-  return seen;
-}
-
 // Where a node sends what it turns away: a limiter's rejected requests (to[1]), a retry node's
 // or a breaker's failed callers (to[2]); nullopt when it has no such route.
 std::optional<std::size_t> rejection_route(const NodeSpec& spec) {
@@ -385,7 +371,7 @@ void link_calls(Scenario& scenario, const Json& nodes, const Where& nodes_at) {
     // without limit under overload (and which never ends at one instant when nothing on the
     // way takes time, as when a limiter's rejections go straight back to it).
     if (const auto route = rejection_route(scenario.nodes[i])) {
-      if (reachable_from(scenario, scenario.nodes[i].targets[*route])[i]) {
+      if (reachable_from(scenario, {scenario.nodes[i].targets[*route]})[i]) {
         const std::string how =
             std::holds_alternative<RetryConfig>(scenario.nodes[i].config)
                 ? fmt::format("its own \"attempts\" and \"budget\" bound the retries")
@@ -411,7 +397,7 @@ void link_calls(Scenario& scenario, const Json& nodes, const Where& nodes_at) {
       continue;
     }
     // Every node a call can visit (sinks end it).
-    const std::vector<bool> seen = reachable_from(scenario, scenario.nodes[i].targets[0]);
+    const std::vector<bool> seen = reachable_from(scenario, {scenario.nodes[i].targets[0]});
     if (seen[i]) {
       (nodes_at / i / "to" / 0)
           .fail_value(nodes[i]["to"][0],

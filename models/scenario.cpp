@@ -203,18 +203,11 @@ void wire(Scenario& scenario, const std::vector<PendingTargets>& pending, const 
 
   // A node no route leads to is allowed (it may be kept for a --set or a sweep to route to), but
   // it measures nothing, which is more often a mistake than the intent.
-  std::vector<bool> reached(n, false);
-  std::vector<std::size_t> stack;
+  std::vector<std::size_t> sources;
   for (std::size_t i = 0; i < n; ++i) {
-    if (generates(scenario.nodes[i])) stack.push_back(i);
+    if (generates(scenario.nodes[i])) sources.push_back(i);
   }
-  while (!stack.empty()) {
-    const std::size_t at = stack.back();
-    stack.pop_back();
-    if (reached[at]) continue;
-    reached[at] = true;
-    for (std::size_t t : scenario.nodes[at].targets) stack.push_back(t);
-  }
+  const std::vector<bool> reached = reachable_from(scenario, std::move(sources));
   for (std::size_t i = 0; i < n; ++i) {
     if (reached[i]) continue;
     scenario.warnings.push_back(fmt::format(
@@ -359,6 +352,19 @@ Scenario parse_scenario(Json document, const std::string& file) {
   document["warmup"] = scenario.warmup;
   scenario.effective = std::move(document);
   return scenario;
+}
+
+std::vector<bool> reachable_from(const Scenario& scenario, std::vector<std::size_t> stack) {
+  // Depth first from the starts; the vector passed in is the stack.
+  std::vector<bool> reached(scenario.nodes.size(), false);
+  while (!stack.empty()) {
+    const std::size_t at = stack.back();
+    stack.pop_back();
+    if (reached[at]) continue;
+    reached[at] = true;
+    for (std::size_t t : scenario.nodes[at].targets) stack.push_back(t);
+  }
+  return reached;
 }
 
 }  // namespace capsim::models

@@ -83,5 +83,8 @@ Scenario load_scenario(const std::string& path);
 Scenario parse_scenario(Json document, const std::string& file);
 /// Parses JSON text, turning syntax errors into one-line InputErrors.
 Json parse_json_text(const std::string& text, const std::string& file);
+/// Every node a request entering at any of `starts` can visit along the routes, `starts` included
+/// (indexed like scenario.nodes).
+std::vector<bool> reachable_from(const Scenario& scenario, std::vector<std::size_t> starts);
 
 }  // namespace capsim::models
