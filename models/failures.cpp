@@ -111,7 +111,7 @@ void Station::server_fails(std::uint32_t server) {
   const RequestId interrupted = failures_->fail(server, now);
   if (interrupted == ServerFailures::kNoRequest) return;
   simulator.cancel(failures_->service_done(server));
-  server_busy_[server].set(now, 0);
+  server_idle(server, now);
   if (failures_->lost() == LostRequest::requeue) {
     failures_->requeue(interrupted);
     number_waiting_.set(now, static_cast<double>(waiting()));

@@ -1,6 +1,7 @@
 #include "models/network.hpp"
 
 #include "models/scenario.hpp"
+#include "models/sink.hpp"
 
 namespace capsim::models {
 
@@ -29,6 +30,7 @@ Network::Network(const Scenario& scenario, std::uint64_t replication)
     std::vector<Node*> targets;
     for (std::size_t target : scenario.nodes[i].targets) targets.push_back(nodes_[target].get());
     nodes_[i]->connect(std::move(targets), scenario.nodes[i].probabilities);
+    if (const auto* sink = dynamic_cast<const Sink*>(nodes_[i].get())) sinks_.push_back(sink);
   }
 }
 
@@ -36,15 +38,6 @@ Network::~Network() = default;
 
 sim::Rng Network::stream(std::string_view component) const {
   return sim::Rng::stream(scenario_.seed, replication_, component);
-}
-
-RequestId Network::create_request() {
-  const RequestId id = requests_.acquire();
-  const double now = simulator_.now();
-  requests_[id].created = now;
-  ++created_;
-  population_.add(now, 1);
-  return id;
 }
 
 RequestId Network::create_internal(Node& origin) {
@@ -57,25 +50,24 @@ RequestId Network::create_internal(Node& origin) {
 }
 
 void Network::leave(RequestId id, bool completed) {
-  if (requests_[id].internal) {
+  const Request& request = requests_[id];
+  if (request.internal) {
     // Its origin accounts for it; the system counts only the requests sources create.
-    requests_[id].origin->request_left(id, completed);
+    request.origin->request_left(id, completed);
     requests_.release(id);
     return;
   }
   const double now = simulator_.now();
-  const double time_in_system = now - requests_[id].created;
+  const double time_in_system = now - request.created;
   if (completed) {
     ++completed_;
-    sojourn_.add(time_in_system);
-    sojourn_histogram_.add(time_in_system);
     sojourn_batches_.add(time_in_system);
   } else {
     ++rejected_;
+    rejected_time_.add(time_in_system);
   }
-  time_in_system_.add(time_in_system);
   population_.add(now, -1);
-  if (Node* origin = requests_[id].origin) origin->request_left(id, completed);
+  if (Node* origin = request.origin) origin->request_left(id, completed);
   requests_.release(id);
 }
 
@@ -110,10 +102,8 @@ void Network::reset_statistics() {
   created_ = completed_ = rejected_ = 0;
   population_at_start_ = population_.level();
   population_.reset(window_start_);
-  sojourn_.reset();
-  sojourn_histogram_.reset();
   sojourn_batches_.reset();
-  time_in_system_.reset();
+  rejected_time_.reset();
 }
 
 Metrics Network::collect_system() const {
@@ -121,6 +111,14 @@ Metrics Network::collect_system() const {
   const double window = now - window_start_;
   const auto created = static_cast<double>(created_);
   const auto departures = static_cast<double>(completed_ + rejected_);
+  sim::Tally sojourn;
+  sim::QuantileHistogram sojourn_histogram;
+  for (const Sink* sink : sinks_) {
+    sojourn.merge(sink->counted_sojourn());
+    sojourn_histogram.merge(sink->counted_sojourn_histogram());
+  }
+  sim::Tally time_in_system = sojourn;  // every departure, rejected ones included
+  time_in_system.merge(rejected_time_);
   Metrics out;
   out.add({"arrivals", created});
   out.add({"completions", static_cast<double>(completed_)});
@@ -132,10 +130,10 @@ Metrics Network::collect_system() const {
   out.add({"rejection_ratio", created > 0 ? static_cast<double>(rejected_) / created
                                           : std::numeric_limits<double>::quiet_NaN()});
   out.add({"L", population_.mean(now)});
-  out.add({"W", sojourn_.mean()});
-  out.add_latency("sojourn", sojourn_histogram_);
+  out.add({"W", sojourn.mean()});
+  out.add_latency("sojourn", sojourn_histogram);
   out.add({"departure_rate", departures / window});
-  out.add({"W_departures", time_in_system_.mean()});
+  out.add({"W_departures", time_in_system.mean()});
   return out;
 }
 

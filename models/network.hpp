@@ -36,6 +36,8 @@ struct ReplicationResult {
   std::vector<double> sojourn_batch_means;
 };
 
+class Sink;
+
 class Network final {
  public:
   /// Builds every node of `scenario` with its own random stream for this replication.
@@ -59,7 +61,14 @@ class Network final {
   double window_start() const { return window_start_; }
 
   /// A source creates a request stamped with the current time.
-  RequestId create_request();
+  RequestId create_request() {
+    const RequestId id = requests_.acquire();
+    const double now = simulator_.now();
+    requests_[id].created = now;
+    ++created_;
+    population_.add(now, 1);
+    return id;
+  }
   /// A request reached a sink: it leaves the system completed.
   void complete(RequestId id) { leave(id, true); }
   /// A request was rejected: it leaves the system without completing.
@@ -84,6 +93,7 @@ class Network final {
   sim::Simulator simulator_;
   RequestPool requests_;
   std::vector<std::unique_ptr<Node>> nodes_;
+  std::vector<const Sink*> sinks_;  // their sojourns of counted requests make the end-to-end one
   double window_start_ = 0;
 
   std::uint64_t created_ = 0;
@@ -91,10 +101,10 @@ class Network final {
   std::uint64_t rejected_ = 0;
   double population_at_start_ = 0;
   sim::TimeAverage population_;
-  sim::Tally sojourn_;  // completed requests, creation to sink
-  sim::QuantileHistogram sojourn_histogram_;
-  sim::BatchMeans sojourn_batches_;  // the same sojourns, for the confidence-interval diagnostic
-  sim::Tally time_in_system_;        // every departure, rejected ones included (for Little's law)
+  // Completed requests' sojourns, creation to sink, in the order they leave (for the
+  // confidence-interval diagnostic); their mean and percentiles are the sinks' (sinks_).
+  sim::BatchMeans sojourn_batches_;
+  sim::Tally rejected_time_;  // time in the system of rejected requests (for Little's law)
 };
 
 }  // namespace capsim::models

@@ -1,5 +1,6 @@
 #pragma once
-// A sink: requests that reach it have completed; it measures their end-to-end sojourn.
+// A sink: requests that reach it have completed; it measures their end-to-end sojourn. The
+// network's end-to-end sojourn is every sink's share of it, merged when results are collected.
 
 #include <memory>
 
@@ -20,9 +21,17 @@ class Sink final : public Node {
   void reset_statistics() override;
   void collect(Metrics& out) const override;
 
+  /// Sojourns, from creation at a source, of the requests counted end to end (not internal).
+  const sim::Tally& counted_sojourn() const { return counted_.sojourn; }
+  const sim::QuantileHistogram& counted_sojourn_histogram() const { return counted_.histogram; }
+
  private:
-  sim::Tally sojourn_;
-  sim::QuantileHistogram sojourn_histogram_;
+  struct Sojourns {
+    sim::Tally sojourn;
+    sim::QuantileHistogram histogram;
+  };
+  Sojourns counted_;   // requests counted end to end
+  Sojourns internal_;  // a fork's children, an async node's messages: this sink reports them too
 };
 
 inline SinkConfig read_sink(const Json&, const Where&) { return {}; }

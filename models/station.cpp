@@ -26,7 +26,8 @@ Station::Station(Network& network, std::string name, const StationConfig& config
       rng_(network.stream(this->name())),
       service_(config.service),
       capacity_(config.capacity.value_or(std::numeric_limits<std::int64_t>::max())),
-      server_busy_(static_cast<std::size_t>(config.servers)) {
+      busy_time_(static_cast<std::size_t>(config.servers), 0.0),
+      busy_since_(static_cast<std::size_t>(config.servers), kIdle) {
   if (config.failures) {
     failures_ = std::make_unique<ServerFailures>(network.stream(this->name() + "#failures"),
                                                  *config.failures,
@@ -91,7 +92,7 @@ RequestId Station::dequeue() {
 
 void Station::start() {
   if (!failures_) return;
-  for (std::uint32_t server = 0; server < server_busy_.size(); ++server) {
+  for (std::uint32_t server = 0; server < servers(); ++server) {
     network_.simulator().schedule(failures_->draw_up_time(), *this, kServerFails, server);
   }
 }
@@ -130,7 +131,7 @@ void Station::start_next(double now) {
 
 void Station::start_service(RequestId id, double now, bool restart) {
   const std::uint32_t server = take_idle_server();
-  server_busy_[server].set(now, 1);
+  server_busy(server, now);
   Request& request = network_.requests()[id];
   request.service_start = now;
   if (!restart) {
@@ -179,11 +180,23 @@ void Station::on_event(std::uint32_t kind, std::uint64_t payload) {
     }
   }
   number_in_station_.set(now, static_cast<double>(--in_station_));
-  server_busy_[server].set(now, 0);
+  server_idle(server, now);
   idle_servers_.push_back(server);
   if (failures_) failures_->service_ended(server);
   if (waiting() > 0) start_next(now);
   forward(id);
+}
+
+void Station::server_idle(std::uint32_t server, double now) {
+  busy_time_[server] += now - std::max(busy_since_[server], network_.window_start());
+  busy_since_[server] = kIdle;
+}
+
+double Station::utilization(std::uint32_t server, double now) const {
+  const double start = network_.window_start();
+  double busy = busy_time_[server];
+  if (busy_since_[server] != kIdle) busy += now - std::max(busy_since_[server], start);
+  return busy / (now - start);
 }
 
 void Station::reset_statistics() {
@@ -192,7 +205,7 @@ void Station::reset_statistics() {
   in_station_at_start_ = in_station_;
   number_in_station_.reset(now);
   number_waiting_.reset(now);
-  for (auto& busy : server_busy_) busy.reset(now);
+  std::fill(busy_time_.begin(), busy_time_.end(), 0.0);
   wait_.reset();
   sojourn_.reset();
   wait_histogram_.reset();
@@ -212,7 +225,7 @@ void Station::collect(Metrics& out) const {
   const double now = network_.simulator().now();
   const double window = now - network_.window_start();
   double busy_sum = 0;
-  for (const auto& busy : server_busy_) busy_sum += busy.mean(now);
+  for (std::uint32_t server = 0; server < servers(); ++server) busy_sum += utilization(server, now);
   const auto arrivals = static_cast<double>(arrivals_);
 
   out.add({"arrivals", arrivals});
@@ -224,7 +237,7 @@ void Station::collect(Metrics& out) const {
   out.add({"throughput", static_cast<double>(completions_) / window});
   out.add({"rejection_ratio", arrivals > 0 ? static_cast<double>(rejections_) / arrivals
                                            : std::numeric_limits<double>::quiet_NaN()});
-  out.add({"utilization", busy_sum / static_cast<double>(server_busy_.size())});
+  out.add({"utilization", busy_sum / static_cast<double>(servers())});
   out.add({"L", number_in_station_.mean(now)});
   out.add({"Lq", number_waiting_.mean(now)});
   out.add({"W", sojourn_.mean()});
@@ -234,8 +247,8 @@ void Station::collect(Metrics& out) const {
                          : std::numeric_limits<double>::quiet_NaN()});
   out.add_latency("wait", wait_histogram_);
   out.add_latency("sojourn", sojourn_histogram_);
-  for (std::size_t server = 0; server < server_busy_.size(); ++server) {
-    out.add({"utilization.server." + std::to_string(server), server_busy_[server].mean(now)});
+  for (std::uint32_t server = 0; server < servers(); ++server) {
+    out.add({"utilization.server." + std::to_string(server), utilization(server, now)});
   }
   for (const ClassStatistics& of_class : by_class_) {
     out.add({"throughput." + of_class.name, static_cast<double>(of_class.completions) / window});
@@ -246,7 +259,7 @@ void Station::collect(Metrics& out) const {
   if (report_goodput_) {
     out.add({"goodput", static_cast<double>(goodput_completions_) / window});
     out.add({"wasted_utilization",
-             wasted_busy_time_ / window / static_cast<double>(server_busy_.size())});
+             wasted_busy_time_ / window / static_cast<double>(servers())});
   }
   if (failures_) failures_->collect(out, now, window, sojourn_);
 }

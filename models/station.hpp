@@ -84,6 +84,11 @@ class Station final : public Node {
     return idle_servers_.size() > (failures_ ? failures_->down_in_idle_ring() : 0);
   }
   std::uint32_t take_idle_server();
+  void server_busy(std::uint32_t server, double now) { busy_since_[server] = now; }
+  void server_idle(std::uint32_t server, double now);
+  std::size_t servers() const { return busy_time_.size(); }
+  // Fraction of the window [window start, now] that `server` was busy.
+  double utilization(std::uint32_t server, double now) const;
   // Server failures and repairs (defined in failures.cpp).
   void server_fails(std::uint32_t server);
   void server_repaired(std::uint32_t server);
@@ -124,7 +129,12 @@ class Station final : public Node {
   std::int64_t in_station_at_start_ = 0;
   sim::TimeAverage number_in_station_;
   sim::TimeAverage number_waiting_;
-  std::vector<sim::TimeAverage> server_busy_;
+  // Each server's busy time in the window, added up when a service ends or is interrupted (one
+  // update per service where a time-weighted level needs two); busy_since_ is when the current
+  // service started, kIdle while the server is idle.
+  static constexpr double kIdle = -1;
+  std::vector<double> busy_time_;
+  std::vector<double> busy_since_;
   sim::Tally wait_;
   sim::Tally sojourn_;
   sim::QuantileHistogram wait_histogram_;

@@ -16,7 +16,7 @@ void Simulator::add_slots() {
   const std::size_t old_size = slots_.size();
   const std::size_t new_size = old_size < 16 ? 16 : old_size + old_size / 2;
   if (new_size > kNoSlot) throw std::length_error("more than 2^32 - 1 pending events");
-  slots_.resize(new_size, Slot{nullptr, 0, kNoSlot, 0});
+  slots_.resize(new_size, Slot{nullptr, 0, 0, kNoSlot, 0});
   for (std::size_t slot = new_size; slot-- > old_size;) {
     slots_[slot].kind = free_head_;
     free_head_ = static_cast<std::uint32_t>(slot);
@@ -36,7 +36,9 @@ bool Simulator::cancel(EventId id) {
 void Simulator::discard_cancelled() {
   // Lazy cancellation: cancelled entries stay in the heap until they reach the top.
   while (!heap_.empty() && slots_[heap_.front().slot].target == nullptr) {
-    release(pop().slot);
+    const std::uint32_t slot = heap_.front().slot;
+    pop();
+    release(slot);
     --cancelled_in_heap_;
   }
 }
@@ -49,13 +51,28 @@ bool Simulator::step() {
 }
 
 void Simulator::run_top() {
-  const Entry entry = pop();
-  const Slot s = slots_[entry.slot];
+  const Entry entry = heap_.front();
+  const Slot& s = slots_[entry.slot];
+  EventHandler* const target = s.target;
+  const std::uint32_t kind = s.kind;
+  const std::uint64_t payload = s.payload;
   release(entry.slot);
   --pending_;
   now_ = entry.time;
   ++events_run_;
-  s.target->on_event(s.kind, s.payload);
+  // The entry stays at the root while it runs: the first event it schedules replaces it (push).
+  // If it schedules none, or throws, it is popped here.
+  struct PopUnlessReplaced {
+    Simulator& simulator;
+    ~PopUnlessReplaced() {
+      if (simulator.top_is_running_) {
+        simulator.top_is_running_ = false;
+        simulator.pop();
+      }
+    }
+  } pop_unless_replaced{*this};
+  top_is_running_ = true;
+  target->on_event(kind, payload);
 }
 
 void Simulator::run_until(double time) {
@@ -81,27 +98,10 @@ void Simulator::run() {
   }
 }
 
-Simulator::Entry Simulator::pop() {
-  const Entry top = heap_.front();
+void Simulator::pop() {
   const Entry last = heap_.back();
   heap_.pop_back();
-  const std::size_t size = heap_.size();
-  if (size == 0) return top;
-  std::size_t hole = 0;
-  for (;;) {
-    const std::size_t first_child = hole * kArity + 1;
-    if (first_child >= size) break;
-    const std::size_t end = first_child + kArity < size ? first_child + kArity : size;
-    std::size_t best = first_child;
-    for (std::size_t child = first_child + 1; child < end; ++child) {
-      if (before(heap_[child], heap_[best])) best = child;
-    }
-    if (!before(heap_[best], last)) break;
-    heap_[hole] = heap_[best];
-    hole = best;
-  }
-  heap_[hole] = last;
-  return top;
+  if (!heap_.empty()) sift_down(last);
 }
 
 }  // namespace capsim::sim

@@ -25,6 +25,20 @@ Estimate estimate(std::span<const double> values, double confidence) {
   return result;
 }
 
+void Tally::merge(const Tally& other) {
+  if (other.count_ == 0) return;
+  if (count_ == 0) {
+    *this = other;
+    return;
+  }
+  // Re-express other's sums about this tally's shift: x - shift_ = (x - other.shift_) + delta.
+  const double delta = other.shift_ - shift_;
+  const auto n = static_cast<double>(other.count_);
+  shifted_squares_ += other.shifted_squares_ + 2 * delta * other.shifted_sum_ + n * delta * delta;
+  shifted_sum_ += other.shifted_sum_ + n * delta;
+  count_ += other.count_;
+}
+
 void BatchMeans::merge() {
   for (std::size_t i = 0; i < kBatches / 2; ++i) sums_[i] = sums_[2 * i] + sums_[2 * i + 1];
   full_ = kBatches / 2;

@@ -24,6 +24,9 @@ class Tally final {
     shifted_squares_ += d * d;
   }
   void reset() { *this = Tally{}; }
+  /// Adds every observation of `other`, as if they had been added here (Chan, Golub & LeVeque's
+  /// pairwise update); merging into an empty tally copies `other` exactly.
+  void merge(const Tally& other);
   std::uint64_t count() const { return count_; }
   /// NaN when empty.
   double mean() const {

@@ -5,12 +5,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <functional>
 #include <map>
 #include <optional>
 #include <queue>
+#include <string>
 #include <vector>
 
 #include "models/network.hpp"
@@ -192,9 +194,27 @@ std::optional<std::pair<Measurement, double>> in_child(const Model& model) {
 
 }  // namespace
 
-int run_bench(std::uint64_t requests, std::uint64_t seed, const std::string& only) {
-  fmt::print("capsim {} bench: each model in its own process, one thread, ~{} requests, seed {}\n",
-             models::version(), requests, seed);
+namespace {
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+std::string median_and_range(const std::vector<double>& values, const char* format) {
+  const auto [low, high] = std::minmax_element(values.begin(), values.end());
+  if (values.size() == 1) return fmt::format(fmt::runtime(format), values.front());
+  return fmt::format("{} ({}-{})", fmt::format(fmt::runtime(format), median(values)),
+                     fmt::format(fmt::runtime(format), *low), fmt::format(fmt::runtime(format), *high));
+}
+
+}  // namespace
+
+int run_bench(std::uint64_t requests, std::uint64_t seed, const std::string& only, int rounds) {
+  fmt::print("capsim {} bench: each model in its own process, one thread, ~{} requests, seed {}, "
+             "{} round{}\n",
+             models::version(), requests, seed, rounds, rounds == 1 ? "" : "s");
   const std::vector<Model> models = {
       {"M/M/1 rho 0.9: capsim", [&] { return run_generic(mmc_document(1, requests, seed)); }},
       {"M/M/1 rho 0.9: reference loop", [&] { return run_reference(1, requests, seed); }},
@@ -203,31 +223,68 @@ int run_bench(std::uint64_t requests, std::uint64_t seed, const std::string& onl
       {"3-tier web (LRU, 10^6 keys): capsim", [&] { return run_generic(three_tier_document(requests, seed)); }},
       {"Jackson 1000 stations: capsim", [&] { return run_generic(jackson_document(requests, seed)); }},
   };
-  models::TextTable table({"model", "events", "seconds", "events/s", "requests/s", "ns/event", "peak RSS (MiB)"});
-  std::map<std::string, double> ns_per_event;
+  // Rounds run every model once, in turn, so that a model and its reference see the same
+  // machine: on a shared machine the time of one run varies by tens of percent, the ratio of
+  // neighbours much less. Figures are medians over the rounds.
+  struct Runs {
+    Measurement first;  // events and requests are the same in every round
+    std::vector<double> seconds;
+    double peak_rss_mib = 0;
+    bool failed = false;
+  };
+  std::map<std::string, Runs> runs;
+  for (int round = 0; round < rounds; ++round) {
+    for (const Model& model : models) {
+      if (!only.empty() && model.name.find(only) == std::string::npos) continue;
+      Runs& of_model = runs[model.name];
+      if (of_model.failed) continue;
+      const auto outcome = in_child(model);
+      if (!outcome) {
+        of_model.failed = true;
+        continue;
+      }
+      if (of_model.seconds.empty()) of_model.first = outcome->first;
+      of_model.seconds.push_back(outcome->first.seconds);
+      of_model.peak_rss_mib = std::max(of_model.peak_rss_mib, outcome->second);
+    }
+  }
+  models::TextTable table({"model", "events", "seconds", "events/s", "requests/s", "ns/event",
+                           "peak RSS (MiB)"});
   int failures = 0;
   for (const Model& model : models) {
-    if (!only.empty() && model.name.find(only) == std::string::npos) continue;
-    const auto outcome = in_child(model);
-    if (!outcome) {
+    const auto found = runs.find(model.name);
+    if (found == runs.end()) continue;
+    const Runs& of_model = found->second;
+    if (of_model.failed) {
       ++failures;
       table.add({model.name, "failed"});
       continue;
     }
-    const auto& [m, rss] = *outcome;
-    ns_per_event[model.name] = 1e9 * m.seconds / m.events;
-    table.add({model.name, fmt::format("{:.0f}", m.events), fmt::format("{:.3f}", m.seconds),
-               fmt::format("{:.3g}", m.events / m.seconds), fmt::format("{:.3g}", m.requests / m.seconds),
-               fmt::format("{:.1f}", 1e9 * m.seconds / m.events), fmt::format("{:.1f}", rss)});
+    const double seconds = median(of_model.seconds);
+    std::vector<double> ns_per_event;
+    for (double s : of_model.seconds) ns_per_event.push_back(1e9 * s / of_model.first.events);
+    table.add({model.name, fmt::format("{:.0f}", of_model.first.events), fmt::format("{:.3f}", seconds),
+               fmt::format("{:.3g}", of_model.first.events / seconds),
+               fmt::format("{:.3g}", of_model.first.requests / seconds),
+               median_and_range(ns_per_event, "{:.1f}"), fmt::format("{:.1f}", of_model.peak_rss_mib)});
   }
   fmt::print("{}", table.render());
   for (const char* model : {"M/M/1 rho 0.9", "M/M/4 rho 0.9"}) {
-    const auto generic = ns_per_event.find(fmt::format("{}: capsim", model));
-    const auto reference = ns_per_event.find(fmt::format("{}: reference loop", model));
-    if (generic != ns_per_event.end() && reference != ns_per_event.end()) {
-      fmt::print("{}: capsim takes {:.2f}x the reference loop's time per event\n", model,
-                 generic->second / reference->second);
+    const auto generic = runs.find(fmt::format("{}: capsim", model));
+    const auto reference = runs.find(fmt::format("{}: reference loop", model));
+    if (generic == runs.end() || reference == runs.end() || generic->second.failed ||
+        reference->second.failed) {
+      continue;
     }
+    // Per round: the two ran one after the other.
+    std::vector<double> ratios;
+    for (std::size_t round = 0; round < generic->second.seconds.size(); ++round) {
+      ratios.push_back((generic->second.seconds[round] / generic->second.first.events) /
+                       (reference->second.seconds[round] / reference->second.first.events));
+    }
+    fmt::print("{}: capsim takes {} the reference loop's time per event{}\n", model,
+               median_and_range(ratios, "{:.2f}x"),
+               rounds > 1 ? " (median and range of the rounds)" : "");
   }
   return failures == 0 ? 0 : 4;
 }

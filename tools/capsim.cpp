@@ -563,6 +563,11 @@ int main(int argc, char** argv) {
   bench->add_option("--seed", bench_seed, "Random seed")->capture_default_str();
   std::string bench_only;
   bench->add_option("--only", bench_only, "Run only the models whose name contains TEXT")->type_name("TEXT");
+  int bench_rounds = 5;
+  bench->add_option("--rounds", bench_rounds,
+                    "Run every model this many times, in turn, and report medians")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -595,7 +600,7 @@ int main(int argc, char** argv) {
     if (*compare)
       return command_compare(compare_options, candidate_file, base_sets, candidate_sets,
                              compare_format);
-    if (*bench) return capsim::tools::run_bench(bench_requests, bench_seed, bench_only);
+    if (*bench) return capsim::tools::run_bench(bench_requests, bench_seed, bench_only, bench_rounds);
     return run_theory();
   } catch (const models::InputError& e) {
     fmt::print(stderr, "capsim: error: {}\n", e.what());

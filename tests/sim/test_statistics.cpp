@@ -47,6 +47,28 @@ TEST_CASE("Tally: no cancellation when the mean is large against the spread") {
   CHECK(many.variance() == doctest::Approx(1.0 / 12).epsilon(0.01));
 }
 
+TEST_CASE("Tally: merging parts gives the tally of the whole") {
+  // Parts with different shifts (their first values) and a large common offset.
+  Rng rng(5);
+  Tally whole, first, second, empty;
+  for (int i = 0; i < 10'000; ++i) {
+    const double x = 1e9 + (i % 3 == 0 ? 5.0 : 0.0) + rng.uniform_open();
+    whole.add(x);
+    (i < 3'000 ? first : second).add(x);
+  }
+  Tally merged;
+  merged.merge(empty);
+  CHECK(merged.count() == 0);
+  merged.merge(first);  // into an empty tally: an exact copy
+  CHECK(merged.mean() == first.mean());
+  CHECK(merged.variance() == first.variance());
+  merged.merge(second);
+  merged.merge(empty);
+  CHECK(merged.count() == whole.count());
+  CHECK(merged.mean() == doctest::Approx(whole.mean()).epsilon(1e-15));
+  CHECK(merged.variance() == doctest::Approx(whole.variance()).epsilon(1e-9));
+}
+
 TEST_CASE("TimeAverage integrates a piecewise-constant level exactly") {
   TimeAverage a;
   a.set(1.0, 2.0);  // 0 on [0,1), 2 on [1,3), 5 on [3,4]
