@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -331,7 +332,11 @@ int command_sweep(const RunOptions& options, const std::vector<std::string>& var
   if (progress_bar) fmt::print(stderr, "\n");
   write();
   if (csv_path.empty()) fmt::print("{}", models::sweep_csv(sweep));
-  if (interrupted) {
+  // A signal after the last point finished stopped nothing: the sweep is complete, exit 0.
+  const bool complete =
+      std::all_of(sweep.points.begin(), sweep.points.end(),
+                  [](const models::SweepPoint& point) { return point.output.has_value(); });
+  if (interrupted && !complete) {
     fmt::print(stderr,
                "capsim: interrupted by {}: finished points are kept{}; rerun with --resume to "
                "complete\n",
