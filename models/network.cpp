@@ -49,28 +49,6 @@ RequestId Network::create_internal(Node& origin) {
   return id;
 }
 
-void Network::leave(RequestId id, bool completed) {
-  const Request& request = requests_[id];
-  if (request.internal) {
-    // Its origin accounts for it; the system counts only the requests sources create.
-    request.origin->request_left(id, completed);
-    requests_.release(id);
-    return;
-  }
-  const double now = simulator_.now();
-  const double time_in_system = now - request.created;
-  if (completed) {
-    ++completed_;
-    sojourn_batches_.add(time_in_system);
-  } else {
-    ++rejected_;
-    rejected_time_.add(time_in_system);
-  }
-  population_.add(now, -1);
-  if (Node* origin = request.origin) origin->request_left(id, completed);
-  requests_.release(id);
-}
-
 ReplicationResult Network::run() {
   const std::atomic<bool> never{false};
   return run(never);

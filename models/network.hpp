@@ -84,7 +84,28 @@ class Network final {
   Node& node(std::size_t index) { return *nodes_[index]; }
 
  private:
-  void leave(RequestId id, bool completed);
+  // Inline: every completion and rejection runs it.
+  void leave(RequestId id, bool completed) {
+    const Request& request = requests_[id];
+    if (request.internal) {
+      // Its origin accounts for it; the system counts only the requests sources create.
+      request.origin->request_left(id, completed);
+      requests_.release(id);
+      return;
+    }
+    const double now = simulator_.now();
+    const double time_in_system = now - request.created;
+    if (completed) {
+      ++completed_;
+      sojourn_batches_.add(time_in_system);
+    } else {
+      ++rejected_;
+      rejected_time_.add(time_in_system);
+    }
+    population_.add(now, -1);
+    if (Node* origin = request.origin) origin->request_left(id, completed);
+    requests_.release(id);
+  }
   void reset_statistics();
   Metrics collect_system() const;
 

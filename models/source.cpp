@@ -63,7 +63,7 @@ void Source::start() {
   schedule_next();
 }
 
-void Source::schedule_next() {
+inline void Source::schedule_next() {
   sim::Simulator& simulator = network_.simulator();
   if (profile_) {
     const double time = profile_->next(rng_);
@@ -93,7 +93,7 @@ void Source::on_event(std::uint32_t, std::uint64_t) {
   }
 }
 
-void Source::emit(const TraceRecord* record) {
+inline void Source::emit(const TraceRecord* record) {
   ++batches_;
   const int count = batch_ ? batch_->sample(batch_rng_) : 1;
   for (int i = 0; i < count; ++i) {

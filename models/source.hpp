@@ -59,9 +59,10 @@ class Source final : public Node {
   void on_event(std::uint32_t kind, std::uint64_t payload) override;
 
  private:
-  void schedule_next();
+  // Both inline (defined in source.cpp, their only user): they run at every arrival.
+  inline void schedule_next();
   // Creates the requests of one arrival (one, or a batch) and sends them on.
-  void emit(const TraceRecord* record);
+  inline void emit(const TraceRecord* record);
 
   sim::Rng rng_;        // arrival times: inter-arrival draws, or thinning candidates
   sim::Rng key_rng_;    // its own stream: adding keys leaves the arrival times alone

@@ -79,7 +79,7 @@ void Station::enqueue(RequestId id) {
   ++waiting_;
 }
 
-RequestId Station::dequeue() {
+inline RequestId Station::dequeue() {
   if (priority_levels_.empty()) return queue_.pop_front();
   // The best non-empty level is the lowest set bit: O(1) however many classes.
   const auto level = static_cast<std::uint32_t>(std::countr_zero(non_empty_levels_));
@@ -115,7 +115,7 @@ void Station::accept(RequestId id) {
   }
 }
 
-std::uint32_t Station::take_idle_server() {
+inline std::uint32_t Station::take_idle_server() {
   std::uint32_t server = idle_servers_.pop_front();
   // A server that failed while idle stays in the ring (no O(n) removal) and is skipped here.
   while (failures_ && failures_->taken_from_idle_ring(server)) server = idle_servers_.pop_front();
@@ -129,7 +129,7 @@ void Station::start_next(double now) {
   start_service(next_in_line, now, restart);
 }
 
-void Station::start_service(RequestId id, double now, bool restart) {
+inline void Station::start_service(RequestId id, double now, bool restart) {
   const std::uint32_t server = take_idle_server();
   server_busy(server, now);
   Request& request = network_.requests()[id];

@@ -27,7 +27,6 @@ void QuantileHistogram::grow_to(std::uint64_t index) {
 }
 
 void QuantileHistogram::merge(const QuantileHistogram& other) {
-  count_ += other.count_;
   zeros_ += other.zeros_;
   min_ = std::min(min_, other.min_);
   max_ = std::max(max_, other.max_);
@@ -41,15 +40,21 @@ void QuantileHistogram::merge(const QuantileHistogram& other) {
 
 void QuantileHistogram::reset() {
   std::fill(counts_.begin(), counts_.end(), 0);
-  count_ = 0;
   zeros_ = 0;
   min_ = std::numeric_limits<double>::infinity();
   max_ = -std::numeric_limits<double>::infinity();
 }
 
+std::uint64_t QuantileHistogram::count() const {
+  std::uint64_t total = zeros_;
+  for (std::uint64_t bucket : counts_) total += bucket;
+  return total;
+}
+
 double QuantileHistogram::quantile(double q) const {
-  if (count_ == 0) return std::numeric_limits<double>::quiet_NaN();
-  const auto n = static_cast<double>(count_);
+  const std::uint64_t total = count();
+  if (total == 0) return std::numeric_limits<double>::quiet_NaN();
+  const auto n = static_cast<double>(total);
   const auto rank = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(q * n)));
   if (rank <= zeros_) return 0.0;
   std::uint64_t seen = zeros_;

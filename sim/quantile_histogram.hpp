@@ -20,9 +20,10 @@ class QuantileHistogram final {
   static constexpr double kRelativeError = 1.0 / (1 << (kSubBucketBits + 1));
 
   void add(double x) {
-    ++count_;
-    min_ = x < min_ ? x : min_;  // branch-free: a new extreme is rare, but its test is not
-    max_ = x > max_ ? x : max_;
+    // Branches, not conditional moves: a new extreme is rare, so they predict well and the
+    // common case stores nothing but the bucket (stores limit the event path's speed).
+    if (x < min_) [[unlikely]] min_ = x;
+    if (x > max_) [[unlikely]] max_ = x;
     if (!(x > 0)) {
       ++zeros_;
       return;
@@ -42,7 +43,8 @@ class QuantileHistogram final {
   /// Forgets all observations, keeping the allocated buckets.
   void reset();
 
-  std::uint64_t count() const { return count_; }
+  /// Number of observations (counted over the buckets: add() does not keep a total).
+  std::uint64_t count() const;
 
   /// The q-quantile (0 <= q <= 1): the smallest observed x with F(x) >= q, within
   /// kRelativeError. NaN when empty.
@@ -54,7 +56,6 @@ class QuantileHistogram final {
   static std::uint64_t bucket_of(double x) { return std::bit_cast<std::uint64_t>(x) >> kShift; }
   void grow_to(std::uint64_t index);
 
-  std::uint64_t count_ = 0;
   std::uint64_t zeros_ = 0;
   double min_ = std::numeric_limits<double>::infinity();
   double max_ = -std::numeric_limits<double>::infinity();

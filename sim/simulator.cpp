@@ -58,7 +58,7 @@ void Simulator::run_top() {
   const std::uint64_t payload = s.payload;
   release(entry.slot);
   --pending_;
-  now_ = entry.time;
+  now_ = time_of(entry);
   ++events_run_;
   // The entry stays at the root while it runs: the first event it schedules replaces it (push).
   // If it schedules none, or throws, it is popped here.
@@ -86,7 +86,7 @@ bool Simulator::run_until(double time, const std::atomic<bool>& stop) {
     // Reading the flag on every event would cost more than the check is worth.
     if (events_run_ % kStopInterval == 0 && stop.load(std::memory_order_relaxed)) return false;
     skip_cancelled();
-    if (heap_.empty() || heap_.front().time > time) break;
+    if (heap_.empty() || time_of(heap_.front()) > time) break;
     run_top();
   }
   now_ = time;
