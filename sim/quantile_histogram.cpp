@@ -9,6 +9,9 @@ namespace capsim::sim {
 namespace {
 // Grow in steps of an octave so a drifting range does not reallocate on every new bucket.
 constexpr std::uint64_t kGrowthSlack = std::uint64_t{1} << QuantileHistogram::kSubBucketBits;
+// Downwards four octaves: the smallest of n observations keeps falling (as 1/n for a density
+// that is positive at 0), the largest grows slowly (as log n for exponential tails).
+constexpr std::uint64_t kGrowthSlackBelow = 4 * kGrowthSlack;
 }  // namespace
 
 void QuantileHistogram::grow_to(std::uint64_t index) {
@@ -17,13 +20,15 @@ void QuantileHistogram::grow_to(std::uint64_t index) {
     counts_.assign(2 * kGrowthSlack, 0);
     return;
   }
-  if (index < first_) {
-    const std::uint64_t new_first = index > kGrowthSlack ? index - kGrowthSlack : 0;
-    counts_.insert(counts_.begin(), first_ - new_first, 0);
-    first_ = new_first;
-  } else {
-    counts_.resize(index - first_ + 1 + kGrowthSlack, 0);
-  }
+  // A new vector of exactly the new size: growing in place (insert, resize) may double the
+  // capacity, and a network of many stations holds thousands of histograms.
+  const std::uint64_t new_first =
+      index >= first_ ? first_ : (index > kGrowthSlackBelow ? index - kGrowthSlackBelow : 0);
+  const std::uint64_t new_end = std::max(first_ + counts_.size(), index >= first_ ? index + 1 + kGrowthSlack : 0);
+  std::vector<std::uint32_t> grown(new_end - new_first, 0);
+  std::copy(counts_.begin(), counts_.end(), grown.begin() + static_cast<std::ptrdiff_t>(first_ - new_first));
+  counts_.swap(grown);
+  first_ = new_first;
 }
 
 void QuantileHistogram::merge(const QuantileHistogram& other) {
@@ -31,15 +36,38 @@ void QuantileHistogram::merge(const QuantileHistogram& other) {
   min_ = std::min(min_, other.min_);
   max_ = std::max(max_, other.max_);
   for (std::size_t i = 0; i < other.counts_.size(); ++i) {
-    if (other.counts_[i] == 0) continue;
+    const std::uint64_t amount = other.bucket(i);
+    if (amount == 0) continue;
     const std::uint64_t index = other.first_ + i;
     if (index < first_ || index >= first_ + counts_.size()) grow_to(index);
-    counts_[index - first_] += other.counts_[i];
+    std::uint32_t& low = counts_[index - first_];
+    const std::uint64_t sum = low + amount;
+    low = static_cast<std::uint32_t>(sum);
+    if (sum >> 32 != 0) carry(index, sum >> 32);
   }
+}
+
+void QuantileHistogram::carry(std::uint64_t index, std::uint64_t amount) {
+  for (auto& [bucket, high] : carries_) {
+    if (bucket == index) {
+      high += amount;
+      return;
+    }
+  }
+  carries_.emplace_back(index, amount);
+}
+
+std::uint64_t QuantileHistogram::bucket(std::size_t position) const {
+  std::uint64_t total = counts_[position];
+  for (const auto& [index, high] : carries_) {
+    if (index == first_ + position) total += high << 32;
+  }
+  return total;
 }
 
 void QuantileHistogram::reset() {
   std::fill(counts_.begin(), counts_.end(), 0);
+  carries_.clear();
   zeros_ = 0;
   min_ = std::numeric_limits<double>::infinity();
   max_ = -std::numeric_limits<double>::infinity();
@@ -47,7 +75,8 @@ void QuantileHistogram::reset() {
 
 std::uint64_t QuantileHistogram::count() const {
   std::uint64_t total = zeros_;
-  for (std::uint64_t bucket : counts_) total += bucket;
+  for (std::uint32_t low : counts_) total += low;
+  for (const auto& [index, high] : carries_) total += high << 32;
   return total;
 }
 
@@ -59,7 +88,7 @@ double QuantileHistogram::quantile(double q) const {
   if (rank <= zeros_) return 0.0;
   std::uint64_t seen = zeros_;
   for (std::size_t i = 0; i < counts_.size(); ++i) {
-    seen += counts_[i];
+    seen += bucket(i);
     if (seen >= rank) {
       const std::uint64_t index = first_ + i;
       const double low = std::bit_cast<double>(index << kShift);

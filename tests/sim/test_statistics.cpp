@@ -131,6 +131,38 @@ TEST_CASE("QuantileHistogram memory stays bounded by the range - not the count")
   CHECK(h.quantile(0.5) == doctest::Approx(0.501).epsilon(0.01));
 }
 
+TEST_CASE("QuantileHistogram: a bucket counts past 2^32 (buckets keep 32 bits and carry the rest)") {
+  // 2^32 - 1 observations of 2.0 from merged powers of two, then 3 more by add(): the bucket
+  // of 2.0 wraps once on merging and once on adding.
+  QuantileHistogram power;  // holds 2^k observations of 2.0 after k doublings
+  power.add(2.0);
+  QuantileHistogram twos;
+  for (int k = 0; k < 32; ++k) {
+    twos.merge(power);
+    const QuantileHistogram copy = power;
+    power.merge(copy);
+  }
+  CHECK(twos.count() == (std::uint64_t{1} << 32) - 1);
+  CHECK(power.count() == std::uint64_t{1} << 32);
+  for (int i = 0; i < 3; ++i) twos.add(2.0);
+  const std::uint64_t n = (std::uint64_t{1} << 32) + 2;
+  CHECK(twos.count() == n);
+  // One observation far above: the median stays 2, the top quantile is the outlier.
+  twos.add(1000.0);
+  CHECK(twos.count() == n + 1);
+  CHECK(twos.quantile(0.5) == doctest::Approx(2.0).epsilon(QuantileHistogram::kRelativeError));
+  CHECK(twos.quantile(1.0) == 1000.0);
+  // Merging it twice doubles every count, carries included.
+  QuantileHistogram both;
+  both.merge(twos);
+  both.merge(twos);
+  CHECK(both.count() == 2 * (n + 1));
+  CHECK(both.quantile(static_cast<double>(2 * n) / static_cast<double>(2 * n + 2)) ==
+        doctest::Approx(2.0).epsilon(QuantileHistogram::kRelativeError));
+  both.reset();
+  CHECK(both.count() == 0);
+}
+
 TEST_CASE("BatchMeans: batches double in size when full - a partial batch is left out") {
   BatchMeans b;
   for (int i = 0; i < 32; ++i) b.add(i % 2);
