@@ -50,24 +50,19 @@ class RequestPool final {
     const RequestId id = free_head_;
     free_head_ = requests_[id].call_record;  // a free slot's call_record links to the next one
     requests_[id] = Request{};
-    --free_;
     return id;
   }
   void release(RequestId id) {
     requests_[id].call_record = free_head_;
     free_head_ = id;
-    ++free_;
   }
   Request& operator[](RequestId id) { return requests_[id]; }
   const Request& operator[](RequestId id) const { return requests_[id]; }
-  /// Number of requests alive.
-  std::size_t live() const { return requests_.size() - free_; }
 
  private:
   static constexpr RequestId kNoFree = UINT32_MAX;
   std::vector<Request> requests_;
   RequestId free_head_ = kNoFree;  // free slots form a list, so releasing never allocates
-  std::size_t free_ = 0;
 };
 
 }  // namespace capsim::models
