@@ -24,9 +24,11 @@ void QuantileHistogram::grow_to(std::uint64_t index) {
   // capacity, and a network of many stations holds thousands of histograms.
   const std::uint64_t new_first =
       index >= first_ ? first_ : (index > kGrowthSlackBelow ? index - kGrowthSlackBelow : 0);
-  const std::uint64_t new_end = std::max(first_ + counts_.size(), index >= first_ ? index + 1 + kGrowthSlack : 0);
+  const std::uint64_t new_end =
+      std::max(first_ + counts_.size(), index >= first_ ? index + 1 + kGrowthSlack : 0);
   std::vector<std::uint32_t> grown(new_end - new_first, 0);
-  std::copy(counts_.begin(), counts_.end(), grown.begin() + static_cast<std::ptrdiff_t>(first_ - new_first));
+  std::copy(counts_.begin(), counts_.end(),
+            grown.begin() + static_cast<std::ptrdiff_t>(first_ - new_first));
   counts_.swap(grown);
   first_ = new_first;
 }

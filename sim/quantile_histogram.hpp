@@ -22,7 +22,7 @@ class QuantileHistogram final {
 
   void add(double x) {
     // Branches, not conditional moves: a new extreme is rare, so they predict well and the
-    // common case stores nothing but the bucket (stores limit the event path's speed).
+    // common case stores only the bucket.
     if (x < min_) [[unlikely]] min_ = x;
     if (x > max_) [[unlikely]] max_ = x;
     if (!(x > 0)) {
