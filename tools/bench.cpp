@@ -15,9 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "models/network.hpp"
-#include "models/report.hpp"
-#include "models/scenario.hpp"
+#include "models/scenario/replication.hpp"
+#include "models/nodes/network.hpp"
+#include "models/io/text_format.hpp"
+#include "models/io/version.hpp"
+#include "models/scenario/scenario.hpp"
 #include "sim/ring_queue.hpp"
 #include "sim/rng.hpp"
 
@@ -99,7 +101,7 @@ Json three_tier_document(std::uint64_t requests, std::uint64_t seed) {
 
 Measurement run_generic(const Json& document) {
   const models::Scenario scenario = models::parse_scenario(document, "<bench>");
-  models::Network network(scenario, 0);
+  models::Replication network(scenario, 0);
   const auto start = std::chrono::steady_clock::now();
   const models::ReplicationResult result = network.run();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -16,15 +16,15 @@
 #include <sstream>
 #include <thread>
 
-#include "models/capacity_plan.hpp"
-#include "models/compare.hpp"
-#include "models/experiment.hpp"
-#include "models/overrides.hpp"
-#include "models/report.hpp"
-#include "models/scenario.hpp"
-#include "models/slo.hpp"
-#include "models/sweep.hpp"
-#include "models/theory_check.hpp"
+#include "models/workflows/capacity_plan.hpp"
+#include "models/workflows/compare.hpp"
+#include "models/workflows/experiment.hpp"
+#include "models/io/overrides.hpp"
+#include "models/workflows/report.hpp"
+#include "models/scenario/scenario.hpp"
+#include "models/workflows/slo_check.hpp"
+#include "models/workflows/sweep.hpp"
+#include "models/workflows/validate.hpp"
 #include "tools/bench.hpp"
 #include "tools/theory_command.hpp"
 

@@ -5,7 +5,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "models/report.hpp"
+#include "models/io/text_format.hpp"
 #include "sim/analytic/queueing.hpp"
 
 namespace capsim::tools {

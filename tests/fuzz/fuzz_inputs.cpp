@@ -3,8 +3,8 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "models/scenario.hpp"
-#include "models/trace.hpp"
+#include "models/io/trace.hpp"
+#include "models/scenario/scenario.hpp"
 
 namespace capsim::fuzz {
 

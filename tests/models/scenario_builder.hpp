@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "models/experiment.hpp"
-#include "models/scenario.hpp"
+#include "models/scenario/scenario.hpp"
+#include "models/workflows/experiment.hpp"
 
 namespace capsim::testing {
 

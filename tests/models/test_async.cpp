@@ -6,13 +6,14 @@
 #include <string>
 #include <vector>
 
-#include "models/network.hpp"
+#include "models/nodes/network.hpp"
+#include "models/scenario/replication.hpp"
 #include "scenario_builder.hpp"
 #include "sim/analytic/queueing.hpp"
 
 using namespace capsim;
 using namespace capsim::testing;
-using models::Network;
+using models::Replication;
 using models::ReplicationResult;
 
 namespace {
@@ -45,7 +46,7 @@ TEST_CASE("async: callers are acknowledged at once while messages queue at the w
   const auto s = scenario(
       api_with_workers(distribution("deterministic", 1), 1, distribution("deterministic", 1.5)), 10,
       0, 2, 1);
-  Network network(s, 0);
+  Replication network(s, 0);
   const ReplicationResult r = network.run();
   const auto& api = r.nodes[1];
   CHECK(metric(api, "arrivals") == 10);
@@ -73,7 +74,7 @@ TEST_CASE("async: a rejected message is counted at the async node, not end to en
   const Json nodes = {source("callers", distribution("deterministic", 1), "api"),
                       async("api", "acked", "workers"), sink("acked"), workers, sink("done")};
   const auto s = scenario(nodes, 10, 0, 2, 1);
-  Network network(s, 0);
+  Replication network(s, 0);
   const ReplicationResult r = network.run();
   const auto& api = r.nodes[1];
   // Messages at odd times are served (done at 2.5, 4.5, ...), those at even times rejected.
@@ -97,7 +98,7 @@ TEST_CASE("async: messages keep the caller's class and key") {
       {"classes", Json::array({Json{{"name", "interactive"}}, Json{{"name", "bulk"}}})},
       {"nodes", nodes}};
   const auto s = models::parse_scenario(std::move(document), "<test>");
-  Network network(s, 0);
+  Replication network(s, 0);
   const ReplicationResult r = network.run();
   CHECK(metric(r.nodes[3], "throughput.bulk") == 0.9);  // done at 1.5, ..., 9.5
   CHECK(metric(r.nodes[3], "throughput.interactive") == 0);

@@ -12,10 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "models/balancer.hpp"
-#include "models/hash_ring.hpp"
-#include "models/network.hpp"
-#include "models/theory_check.hpp"
+#include "models/nodes/balancer.hpp"
+#include "models/nodes/hash_ring.hpp"
+#include "models/nodes/network.hpp"
+#include "models/scenario/replication.hpp"
+#include "models/workflows/validate.hpp"
 #include "scenario_builder.hpp"
 #include "sim/analytic/gi_m_1.hpp"
 #include "sim/analytic/queueing.hpp"
@@ -44,7 +45,7 @@ Json keyed_source(const std::string& name, double rate, std::uint64_t keys, cons
 // One replication with requests arriving at 1, 2, ..., `arrivals` s (no warm-up).
 models::ReplicationResult run_arrivals(Json nodes, int arrivals) {
   const auto s = scenario(std::move(nodes), arrivals, 0, 2, 1);
-  models::Network network(s, 0);
+  models::Replication network(s, 0);
   return network.run();
 }
 
@@ -203,7 +204,7 @@ TEST_SUITE("balancer") {
       const Json nodes = {source("in", distribution("exponential", 1.0), "lb"),
                           balancer("lb", policy, {"a", "b"}), sink("a"), sink("b")};
       const auto s = scenario(nodes, 500, 0, 2, 9);
-      models::Network network(s, 1);
+      models::Replication network(s, 1);
       return metric(network.run().nodes[0], "arrivals");
     };
     CHECK(arrivals_with("random") == arrivals_with("round_robin"));

@@ -9,10 +9,11 @@
 #include <unordered_map>
 #include <vector>
 
-#include "models/cache.hpp"
-#include "models/cache_policies.hpp"
-#include "models/hash_ring.hpp"
-#include "models/network.hpp"
+#include "models/nodes/cache.hpp"
+#include "models/nodes/cache_policies.hpp"
+#include "models/nodes/hash_ring.hpp"
+#include "models/nodes/network.hpp"
+#include "models/scenario/replication.hpp"
 #include "scenario_builder.hpp"
 #include "sim/analytic/cache.hpp"
 
@@ -80,7 +81,7 @@ models::Metrics trace_run(const std::string& csv, Json cache_fields) {
         sink("hit"),
         sink("miss")}}};
   const auto s = models::parse_scenario(std::move(document), files.scenario_path());
-  models::Network network(s, 0);
+  models::Replication network(s, 0);
   return network.run().nodes[1];
 }
 
@@ -257,7 +258,7 @@ TEST_SUITE("cache") {
           sink("hit"),
           sink("miss")}}};
     const auto s = models::parse_scenario(std::move(document), files.scenario_path());
-    models::Network network(s, 0);
+    models::Replication network(s, 0);
     const auto result = network.run();
     CHECK(metric(result.nodes[2], "throughput") == doctest::Approx(0.2));  // 2 hits
     CHECK(metric(result.nodes[3], "throughput") == doctest::Approx(0.2));  // 2 misses

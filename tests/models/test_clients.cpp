@@ -7,8 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "models/network.hpp"
-#include "models/theory_check.hpp"
+#include "models/nodes/network.hpp"
+#include "models/scenario/replication.hpp"
+#include "models/workflows/validate.hpp"
 #include "scenario_builder.hpp"
 #include "sim/analytic/mva.hpp"
 
@@ -33,7 +34,7 @@ Json route(const std::vector<std::pair<std::string, double>>& targets) {
 
 models::ReplicationResult run_once(const Json& nodes, double duration, double warmup) {
   const auto s = scenario(nodes, duration, warmup, 2, 1);
-  models::Network network(s, 0);
+  models::Replication network(s, 0);
   return network.run();
 }
 

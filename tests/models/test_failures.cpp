@@ -10,14 +10,15 @@
 #include <string>
 #include <vector>
 
-#include "models/network.hpp"
+#include "models/nodes/network.hpp"
+#include "models/scenario/replication.hpp"
 #include "scenario_builder.hpp"
 #include "sim/analytic/breakdowns.hpp"
 #include "sim/analytic/queueing.hpp"
 
 using namespace capsim;
 using namespace capsim::testing;
-using models::Network;
+using models::Replication;
 using models::ReplicationResult;
 
 namespace {
@@ -35,7 +36,7 @@ Json failures(Json up, Json down, const std::string& lost = "requeue") {
 
 ReplicationResult run_once(const Json& nodes, double duration) {
   const auto s = scenario(nodes, duration, 0, 2, 1);
-  Network network(s, 0);
+  Replication network(s, 0);
   return network.run();
 }
 

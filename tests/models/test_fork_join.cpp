@@ -6,14 +6,15 @@
 #include <string>
 #include <vector>
 
-#include "models/network.hpp"
-#include "models/theory_check.hpp"
+#include "models/nodes/network.hpp"
+#include "models/scenario/replication.hpp"
+#include "models/workflows/validate.hpp"
 #include "scenario_builder.hpp"
 #include "sim/analytic/fork_join.hpp"
 
 using namespace capsim;
 using namespace capsim::testing;
-using models::Network;
+using models::Replication;
 using models::ReplicationResult;
 
 namespace {
@@ -35,7 +36,7 @@ Json deterministic(double value) {
 
 ReplicationResult run_once(const Json& nodes, double duration) {
   const auto s = scenario(nodes, duration, 0, 2, 1);
-  Network network(s, 0);
+  Replication network(s, 0);
   return network.run();
 }
 

@@ -10,9 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "models/network.hpp"
-#include "models/rate_limiter.hpp"
-#include "models/theory_check.hpp"
+#include "models/nodes/network.hpp"
+#include "models/nodes/rate_limiter.hpp"
+#include "models/scenario/replication.hpp"
+#include "models/workflows/validate.hpp"
 #include "scenario_builder.hpp"
 #include "sim/analytic/rate_limit.hpp"
 #include "sim/rng.hpp"
@@ -78,7 +79,7 @@ Json limiter(const std::string& name, const std::string& algorithm, Json paramet
 
 models::ReplicationResult run_once(const Json& nodes, double duration) {
   const auto s = scenario(nodes, duration, 0, 2, 1);
-  models::Network network(s, 0);
+  models::Replication network(s, 0);
   return network.run();
 }
 
@@ -304,7 +305,7 @@ TEST_SUITE("limiter") {
                   limiter("limit", "fixed_window", {{"limit", 2}, {"window", 1}}, {"ok", "no"}),
                   sink("ok"), sink("no")},
                  1.5, 0.5, 2, 1);
-    models::Network network(s, 0);
+    models::Replication network(s, 0);
     const auto r = network.run();
     // Measured arrivals at 5/8 .. 2: 12; admitted at 1 and 9/8, then at 2 (a new window).
     CHECK(metric(r.nodes[1], "arrivals") == 12);

@@ -7,8 +7,9 @@
 #include <filesystem>
 #include <string>
 
-#include "models/network.hpp"
-#include "models/scenario.hpp"
+#include "models/nodes/network.hpp"
+#include "models/scenario/replication.hpp"
+#include "models/scenario/scenario.hpp"
 #include "scenario_builder.hpp"
 
 // Defined with the replaced operator new in counting_allocator.cpp.
@@ -24,7 +25,7 @@ std::uint64_t allocations_for(double duration, std::uint64_t& events) {
                       station("s", 4, distribution("exponential", 1.0), "out"), sink("out")};
   const auto s = scenario(nodes, duration, 0, 2, 9);
   const std::uint64_t before = allocation_count();
-  capsim::models::Network network(s, 0);
+  capsim::models::Replication network(s, 0);
   events = network.run().events;
   return allocation_count() - before;
 }
@@ -34,7 +35,7 @@ std::uint64_t allocations_for(capsim::models::Scenario s, double duration, std::
   s.duration = duration;
   s.warmup = 0;
   const std::uint64_t before = allocation_count();
-  capsim::models::Network network(s, 0);
+  capsim::models::Replication network(s, 0);
   events = network.run().events;
   return allocation_count() - before;
 }

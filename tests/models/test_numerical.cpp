@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "models/experiment.hpp"
-#include "models/report.hpp"
+#include "models/workflows/experiment.hpp"
+#include "models/workflows/report.hpp"
 #include "tests/models/scenario_builder.hpp"
 
 using namespace capsim::testing;

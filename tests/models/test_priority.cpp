@@ -11,8 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "models/network.hpp"
-#include "models/theory_check.hpp"
+#include "models/nodes/network.hpp"
+#include "models/scenario/replication.hpp"
+#include "models/workflows/validate.hpp"
 #include "scenario_builder.hpp"
 #include "sim/analytic/fork_join.hpp"
 #include "sim/analytic/priority.hpp"
@@ -20,7 +21,7 @@
 
 using namespace capsim;
 using namespace capsim::testing;
-using models::Network;
+using models::Replication;
 using models::ReplicationResult;
 
 namespace {
@@ -266,7 +267,7 @@ TEST_CASE("priority: a waiting gold request is served before bronze requests tha
                            {"to", "out"}},
                       sink("out")};
   const auto s = with_classes(nodes, classes({{"gold", 0}, {"bronze", 1}}), 10, 0, 2, 1);
-  Network network(s, 0);
+  Replication network(s, 0);
   const ReplicationResult r = network.run();
   const auto& q = r.nodes[2];
   CHECK(metric(q, "completions") == 4);
@@ -291,7 +292,7 @@ TEST_CASE("FIFO with per-class service: each class is served for its own time") 
                            {"to", "out"}},
                       sink("out")};
   const auto s = with_classes(nodes, classes({{"gold", 0}, {"bronze", 1}}), 10, 0, 2, 1);
-  Network network(s, 0);
+  Replication network(s, 0);
   const ReplicationResult r = network.run();
   const auto& q = r.nodes[2];
   CHECK(metric(q, "W.gold") == 0.75);   // 0.5, 0.5, 1.5, 0.5
@@ -304,7 +305,7 @@ TEST_CASE("a single class: no per-class metrics, and the FIFO station is unchang
   const auto s = scenario({source("in", distribution("deterministic", 1), "q"),
                            station("q", 1, distribution("deterministic", 1.5), "out"), sink("out")},
                           10, 0, 2, 1);
-  Network network(s, 0);
+  Replication network(s, 0);
   const ReplicationResult r = network.run();
   CHECK(std::isnan(r.nodes[1].value("W.default")));
   CHECK(metric(r.nodes[1], "W") == 16.5 / 6);

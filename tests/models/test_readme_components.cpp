@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "models/scenario.hpp"
+#include "models/scenario/scenario.hpp"
 
 using capsim::models::Json;
 using capsim::models::parse_json_text;

@@ -9,15 +9,16 @@
 #include <string>
 #include <vector>
 
-#include "models/circuit_breaker.hpp"
-#include "models/network.hpp"
-#include "models/retry.hpp"
+#include "models/nodes/circuit_breaker.hpp"
+#include "models/nodes/network.hpp"
+#include "models/nodes/retry.hpp"
+#include "models/scenario/replication.hpp"
 #include "scenario_builder.hpp"
 #include "sim/rng.hpp"
 
 using namespace capsim;
 using namespace capsim::testing;
-using models::Network;
+using models::Replication;
 using models::ReplicationResult;
 
 namespace {
@@ -58,7 +59,7 @@ const Json kTargets = Json::array({"api", "done", "errors"});
 
 ReplicationResult run_once(const Json& nodes, double duration) {
   const auto s = scenario(nodes, duration, 0, 2, 1);
-  Network network(s, 0);
+  Replication network(s, 0);
   return network.run();
 }
 

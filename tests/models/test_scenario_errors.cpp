@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "models/scenario.hpp"
+#include "models/scenario/scenario.hpp"
 
 using capsim::models::InputError;
 using capsim::models::load_scenario;

@@ -2,18 +2,19 @@
 // every figure here is asserted exactly.
 #include <doctest/doctest.h>
 
-#include "models/network.hpp"
+#include "models/nodes/network.hpp"
+#include "models/scenario/replication.hpp"
 #include "scenario_builder.hpp"
 
 using namespace capsim::testing;
-using capsim::models::Network;
+using capsim::models::Replication;
 using capsim::models::ReplicationResult;
 
 namespace {
 
 ReplicationResult run_once(const Json& nodes, double duration, double warmup) {
   const auto s = scenario(nodes, duration, warmup, 2, 1);
-  Network network(s, 0);
+  Replication network(s, 0);
   return network.run();
 }
 

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "models/theory_check.hpp"
+#include "models/workflows/validate.hpp"
 #include "scenario_builder.hpp"
 
 using namespace capsim;

@@ -11,10 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "models/network.hpp"
-#include "models/rate_profile.hpp"
-#include "models/theory_check.hpp"
-#include "models/trace.hpp"
+#include "models/io/trace.hpp"
+#include "models/nodes/network.hpp"
+#include "models/nodes/rate_profile.hpp"
+#include "models/scenario/replication.hpp"
+#include "models/workflows/validate.hpp"
 #include "scenario_builder.hpp"
 #include "sim/statistics.hpp"
 #include "sim/student_t.hpp"
@@ -89,7 +90,7 @@ Json trace_source(const std::string& file, bool loop = false) {
 }
 
 models::ReplicationResult run_once(const models::Scenario& s) {
-  models::Network network(s, 0);
+  models::Replication network(s, 0);
   return network.run();
 }
 

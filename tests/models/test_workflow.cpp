@@ -4,8 +4,9 @@
 
 #include <atomic>
 
-#include "models/capacity_plan.hpp"
-#include "models/sweep.hpp"
+#include "models/workflows/capacity_plan.hpp"
+#include "models/workflows/slo_check.hpp"
+#include "models/workflows/sweep.hpp"
 #include "scenario_builder.hpp"
 
 using namespace capsim;

@@ -1,0 +1,96 @@
+#include "models/nodes/network.hpp"
+
+#include "models/nodes/sink.hpp"
+
+namespace capsim::models {
+
+Network::Network(std::uint64_t seed, std::uint64_t replication, double warmup, double duration)
+    : seed_(seed), replication_(replication), warmup_(warmup), duration_(duration) {}
+
+Network::~Network() = default;
+
+void Network::add_node(std::unique_ptr<Node> node) {
+  if (const auto* sink = dynamic_cast<const Sink*>(node.get())) sinks_.push_back(sink);
+  nodes_.push_back(std::move(node));
+}
+
+sim::Rng Network::stream(std::string_view component) const {
+  return sim::Rng::stream(seed_, replication_, component);
+}
+
+RequestId Network::create_internal(Node& origin) {
+  const RequestId id = requests_.acquire();
+  Request& request = requests_[id];
+  request.created = simulator_.now();
+  request.origin = &origin;
+  request.internal = true;
+  return id;
+}
+
+ReplicationResult Network::run() {
+  const std::atomic<bool> never{false};
+  return run(never);
+}
+
+ReplicationResult Network::run(const std::atomic<bool>& stop) {
+  for (auto& node : nodes_) node->start();
+  if (!simulator_.run_until(warmup_, stop)) throw Interrupted();
+  reset_statistics();
+  if (!simulator_.run_until(warmup_ + duration_, stop)) throw Interrupted();
+  return collect();
+}
+
+ReplicationResult Network::collect() const {
+  ReplicationResult result;
+  result.nodes.resize(nodes_.size());
+  for (std::size_t i = 0; i < nodes_.size(); ++i) nodes_[i]->collect(result.nodes[i]);
+  result.system = collect_system();
+  result.events = simulator_.events_run();
+  for (std::size_t i = 0; i < sojourn_batches_.batches(); ++i) {
+    result.sojourn_batch_means.push_back(sojourn_batches_.mean(i));
+  }
+  return result;
+}
+
+void Network::reset_statistics() {
+  window_start_ = simulator_.now();
+  for (auto& node : nodes_) node->reset_statistics();
+  created_ = completed_ = rejected_ = 0;
+  population_at_start_ = population_.level();
+  population_.reset(window_start_);
+  sojourn_batches_.reset();
+  rejected_time_.reset();
+}
+
+Metrics Network::collect_system() const {
+  const double now = simulator_.now();
+  const double window = now - window_start_;
+  const auto created = static_cast<double>(created_);
+  const auto departures = static_cast<double>(completed_ + rejected_);
+  sim::Tally sojourn;
+  sim::QuantileHistogram sojourn_histogram;
+  for (const Sink* sink : sinks_) {
+    sojourn.merge(sink->counted_sojourn());
+    sojourn_histogram.merge(sink->counted_sojourn_histogram());
+  }
+  sim::Tally time_in_system = sojourn;  // every departure, rejected ones included
+  time_in_system.merge(rejected_time_);
+  Metrics out;
+  out.add({"arrivals", created});
+  out.add({"completions", static_cast<double>(completed_)});
+  out.add({"rejections", static_cast<double>(rejected_)});
+  out.add({"in_system.start", population_at_start_});
+  out.add({"in_system.end", population_.level()});
+  out.add({"arrival_rate", created / window});
+  out.add({"throughput", static_cast<double>(completed_) / window});
+  out.add({"rejection_ratio", created > 0 ? static_cast<double>(rejected_) / created
+                                          : std::numeric_limits<double>::quiet_NaN()});
+  out.add({"L", population_.mean(now)});
+  out.add({"W", sojourn.mean()});
+  out.add_latency("sojourn", sojourn_histogram);
+  out.add({"departure_rate", departures / window});
+  out.add({"W_departures", time_in_system.mean()});
+  return out;
+}
+
+}  // namespace capsim::models

@@ -1,0 +1,207 @@
+#include "models/workflows/validate.hpp"
+
+#include <fmt/format.h>
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <variant>
+
+#include "models/io/text_format.hpp"
+#include "models/theory/analysis.hpp"
+#include "sim/quantile_histogram.hpp"
+
+namespace capsim::models {
+
+namespace {
+
+constexpr double kClockUlps = 4;
+
+}  // namespace
+
+bool Validation::passed() const {
+  return std::all_of(checks.begin(), checks.end(), [](const Check& c) { return c.agrees; });
+}
+
+std::size_t Validation::judged_count() const {
+  return static_cast<std::size_t>(
+      std::count_if(checks.begin(), checks.end(), [](const Check& c) { return c.judged; }));
+}
+
+
+Validation validate(const Scenario& scenario, const RunResult& result) {
+  Validation validation;
+  const std::size_t n = scenario.nodes.size();
+  const std::size_t end_to_end = n;
+
+  TheoryPlan theory = plan_theory(scenario);
+  validation.nodes = std::move(theory.nodes);
+  validation.warnings = std::move(theory.warnings);
+  validation.warnings.insert(validation.warnings.end(), result.diagnostic.warnings.begin(),
+                             result.diagnostic.warnings.end());
+  const std::vector<PlannedCheck>& plan = theory.checks;
+
+  // Little's law wherever a time-average population and a sojourn are both measured.
+  struct LittleSite {
+    std::size_t node;
+    const char* rate;
+    const char* sojourn;
+  };
+  std::vector<LittleSite> little;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (result.nodes[i].find("L") && result.nodes[i].find("W") &&
+        result.nodes[i].find("throughput")) {
+      little.push_back({i, "throughput", "W"});
+    }
+  }
+  // End to end, rejected requests also spend time in the system until they are turned away.
+  little.push_back({end_to_end, "departure_rate", "W_departures"});
+
+  const auto limits = static_cast<std::size_t>(
+      std::count_if(plan.begin(), plan.end(), [](const PlannedCheck& p) { return p.limit; }));
+  const std::size_t check_count = plan.size() - limits + little.size();
+  const double alpha = 1 - validation.family_confidence;
+  validation.check_confidence =
+      1 - alpha / static_cast<double>(std::max<std::size_t>(1, check_count));
+
+  auto node_name = [&](std::size_t i) {
+    return i == end_to_end ? std::string("end to end") : scenario.nodes[i].name;
+  };
+  auto summary_of = [&](std::size_t i) -> const NodeSummary& {
+    return i == end_to_end ? result.system : result.nodes[i];
+  };
+
+  for (const PlannedCheck& p : plan) {
+    Check check;
+    check.node = node_name(p.node);
+    check.metric = p.metric;
+    check.reference = p.theory;
+    check.simulated = *summary_of(p.node).find(p.metric);
+    const sim::Estimate wide =
+        estimate_metric(result, p.node, p.metric, validation.check_confidence);
+    // A deterministic quantity has no spread across replications; what remains is rounding
+    // of time stamps, a few ulps of the clock at the end of the run.
+    check.tolerance = wide.half_width + kClockUlps * std::numeric_limits<double>::epsilon() *
+                                            (scenario.warmup + scenario.duration);
+    if (p.percentile) {
+      check.tolerance += sim::QuantileHistogram::kRelativeError * std::fabs(p.theory);
+      check.note = "tolerance includes the histogram's 0.39% resolution";
+    }
+    if (p.approximation_error > 0) {
+      check.tolerance += p.approximation_error;
+      check.note = fmt::format("approximation: tolerance includes {}'s stated error {}",
+                               p.approximation, format_number(p.approximation_error, 3));
+    }
+    check.agrees = std::fabs(wide.mean - p.theory) <= check.tolerance;
+    if (p.limit) {
+      check.judged = false;
+      check.agrees = true;
+      check.tolerance = 0;
+      check.note = "asymptotic limit: shown, not judged";
+    }
+    validation.checks.push_back(check);
+  }
+
+  for (const LittleSite& site : little) {
+    const auto L = per_replication(result, site.node, "L");
+    const auto rate = per_replication(result, site.node, site.rate);
+    const auto sojourn = per_replication(result, site.node, site.sojourn);
+    const auto start = per_replication(result, site.node, "in_system.start");
+    const auto end = per_replication(result, site.node, "in_system.end");
+    std::vector<double> difference(L.size());
+    double boundary = 0;  // requests straddling the window's edges: the known bias of L - X W
+    for (std::size_t r = 0; r < L.size(); ++r) {
+      const double w = std::isnan(sojourn[r]) ? 0 : sojourn[r];
+      difference[r] = L[r] - rate[r] * w;
+      boundary += (start[r] + end[r]) * w / scenario.duration / static_cast<double>(L.size());
+    }
+    Check check;
+    check.node = node_name(site.node);
+    check.metric = "Little's law";
+    check.simulated = sim::estimate(difference, result.confidence);
+    const sim::Estimate wide = sim::estimate(difference, validation.check_confidence);
+    check.reference = 0;
+    // With nobody at the window's edges, L - X W is pure rounding of time stamps.
+    double mean_rate = 0;
+    for (double x : rate) mean_rate += x / static_cast<double>(rate.size());
+    const double rounding = kClockUlps * std::numeric_limits<double>::epsilon() *
+                            (scenario.warmup + scenario.duration) * (1 + mean_rate);
+    check.tolerance = std::max(wide.half_width, boundary) + rounding;
+    check.agrees = std::isfinite(wide.mean) && std::fabs(wide.mean) <= check.tolerance;
+    check.note = fmt::format("L - X W, L = {}", format_estimate(*summary_of(site.node).find("L")));
+    validation.checks.push_back(check);
+  }
+
+  // Flow balance is exact bookkeeping in every replication: arrivals + present at the start
+  // = completions + rejections + present at the end.
+  for (std::size_t i = 0; i <= n; ++i) {
+    if (i < n &&
+        (!result.nodes[i].find("in_system.start") || !result.nodes[i].find("rejections"))) {
+      continue;
+    }
+    const auto arrivals = per_replication(result, i, "arrivals");
+    const auto completions = per_replication(result, i, "completions");
+    const auto rejections = per_replication(result, i, "rejections");
+    const auto start = per_replication(result, i, "in_system.start");
+    const auto end = per_replication(result, i, "in_system.end");
+    double worst = 0;
+    for (std::size_t r = 0; r < arrivals.size(); ++r) {
+      worst = std::max(worst,
+                       std::fabs(arrivals[r] + start[r] - completions[r] - rejections[r] - end[r]));
+    }
+    Check check;
+    check.node = node_name(i);
+    check.metric = "flow balance";
+    check.simulated = {worst, 0, arrivals.size()};
+    check.agrees = worst == 0;
+    check.note =
+        "arrivals + present at start - completions - rejections - present at end, "
+        "largest over replications";
+    validation.checks.push_back(check);
+  }
+  return validation;
+}
+
+std::string format_validation(const Scenario& scenario, const Validation& validation) {
+  std::string out = fmt::format(
+      "{} ({}): seed {}, {} replications of {} s after a {} s warm-up\n"
+      "A check agrees when |simulated - theory| is within its confidence interval at {:.4g}% "
+      "(Bonferroni: all {} checks at {:g}% together); ± shows the 95% interval.\n\n",
+      scenario.name, scenario.file, scenario.seed, scenario.replications,
+      format_number(scenario.duration, 6), format_number(scenario.warmup, 6),
+      100 * validation.check_confidence, validation.judged_count(),
+      100 * validation.family_confidence);
+
+  for (const auto& warning : validation.warnings) out += "warning: " + warning + "\n";
+  if (!validation.warnings.empty()) out += "\n";
+
+  for (const NodeTheory& node : validation.nodes) {
+    out += node.model.empty() ? fmt::format("{}: {}\n", node.node, node.detail)
+                              : fmt::format("{}: {}: {}\n", node.node, node.model, node.detail);
+  }
+  out += "\n";
+
+  TextTable table({"node", "metric", "simulated", "theory", "tolerance", "verdict"}, 2);
+  std::size_t disagreements = 0;
+  for (const Check& c : validation.checks) {
+    const bool exact = c.metric == "flow balance";
+    if (!c.agrees) ++disagreements;
+    table.add({c.node, c.metric,
+               exact ? fmt::format("{:g}", c.simulated.mean) : format_estimate(c.simulated),
+               exact ? "0" : format_number(c.reference, 6),
+               exact ? "exact" : (c.judged ? "± " + format_number(c.tolerance, 3) : "limit"),
+               c.judged ? (c.agrees ? "ok" : "DISAGREES") : "shown"});
+  }
+  out += table.render();
+  const std::size_t judged = validation.judged_count();
+  const std::size_t shown = validation.checks.size() - judged;
+  out += fmt::format("\n{} of {} checks agree{}{}\n", judged - disagreements, judged,
+                     disagreements == 0 ? "" : fmt::format("; {} disagree", disagreements),
+                     shown == 0 ? ""
+                                : fmt::format("; {} asymptotic limit{} shown, not judged", shown,
+                                              shown == 1 ? "" : "s"));
+  return out;
+}
+
+}  // namespace capsim::models
