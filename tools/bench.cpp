@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "models/scenario/replication.hpp"
-#include "models/nodes/network.hpp"
 #include "models/io/text_format.hpp"
 #include "models/io/version.hpp"
+#include "models/nodes/network.hpp"
+#include "models/scenario/replication.hpp"
 #include "models/scenario/scenario.hpp"
 #include "sim/ring_queue.hpp"
 #include "sim/rng.hpp"

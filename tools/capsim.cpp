@@ -16,12 +16,12 @@
 #include <sstream>
 #include <thread>
 
+#include "models/io/overrides.hpp"
+#include "models/scenario/scenario.hpp"
 #include "models/workflows/capacity_plan.hpp"
 #include "models/workflows/compare.hpp"
 #include "models/workflows/experiment.hpp"
-#include "models/io/overrides.hpp"
 #include "models/workflows/report.hpp"
-#include "models/scenario/scenario.hpp"
 #include "models/workflows/slo_check.hpp"
 #include "models/workflows/sweep.hpp"
 #include "models/workflows/validate.hpp"
