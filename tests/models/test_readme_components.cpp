@@ -1,6 +1,6 @@
-// The README's sections on caches, rate limiters and resilience show JSON node snippets; each must
-// be a node of a shipped scenario (which the scenario tests load and validate), so that a reader
-// who copies one copies something the loader accepts.
+// The scenario reference's sections on caches, rate limiters and resilience (scenarios/README.md)
+// show JSON node snippets; each must be a node of a shipped scenario (which the scenario tests load
+// and validate), so that a reader who copies one copies something the loader accepts.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -59,12 +59,12 @@ TEST_SUITE("docs") {
       const Json document = parse_json_text(read_text(entry.path()), entry.path().string());
       for (const Json& node : document["nodes"]) nodes.push_back(node);
     }
-    const auto blocks = indented_blocks(read_text(root / "README.md"), "## Key spaces and caches",
-                                        "## What is measured");
+    const auto blocks = indented_blocks(read_text(root / "scenarios" / "README.md"),
+                                        "## Key spaces and caches", "## What is measured");
     CHECK(blocks.size() >= 6);
     for (const std::string& block : blocks) {
       CAPTURE(block);
-      const Json snippet = parse_json_text(block, "README.md");
+      const Json snippet = parse_json_text(block, "scenarios/README.md");
       CHECK(std::find(nodes.begin(), nodes.end(), snippet) != nodes.end());
     }
   }
