@@ -1,4 +1,5 @@
-#include "tools/bench.hpp"
+// `capsim bench`: engine speed on reference models, each in its own process on one thread, with
+// a hand-written single-purpose M/M/c loop run beside the generic engine for comparison.
 
 #include <fmt/format.h>
 #include <sys/resource.h>
@@ -22,6 +23,7 @@
 #include "models/scenario/scenario.hpp"
 #include "sim/ring_queue.hpp"
 #include "sim/rng.hpp"
+#include "tools/commands.hpp"
 
 namespace capsim::tools {
 
@@ -36,19 +38,37 @@ struct Measurement {
   double seconds = 0;
 };
 
-Json exponential(double mean) { return {{"dist", "exponential"}, {"mean", mean}}; }
+Json exponential(double mean) {
+  return {{"dist", "exponential"}, {"mean", mean}};
+}
+
+// Exponential times between arrivals: Poisson arrivals at `rate`.
+Json exponential_rate(double rate) {
+  return {{"dist", "exponential"}, {"rate", rate}};
+}
 
 Json scenario_document(const std::string& name, double duration, std::uint64_t seed, Json nodes) {
-  return {{"name", name}, {"seed", seed}, {"duration", duration}, {"warmup", 0}, {"nodes", std::move(nodes)}};
+  return {{"name", name},
+          {"seed", seed},
+          {"duration", duration},
+          {"warmup", 0},
+          {"nodes", std::move(nodes)}};
 }
 
 Json mmc_document(int servers, std::uint64_t requests, std::uint64_t seed) {
   const double arrival_rate = 0.9 * servers;  // rho = 0.9 with service mean 1 s
-  return scenario_document(
-      fmt::format("M/M/{} rho 0.9", servers), static_cast<double>(requests) / arrival_rate, seed,
-      {{{"name", "arrivals"}, {"type", "source"}, {"arrival", {{"dist", "exponential"}, {"rate", arrival_rate}}}, {"to", "station"}},
-       {{"name", "station"}, {"type", "station"}, {"servers", servers}, {"service", exponential(1.0)}, {"to", "done"}},
-       {{"name", "done"}, {"type", "sink"}}});
+  return scenario_document(fmt::format("M/M/{} rho 0.9", servers),
+                           static_cast<double>(requests) / arrival_rate, seed,
+                           {{{"name", "arrivals"},
+                             {"type", "source"},
+                             {"arrival", exponential_rate(arrival_rate)},
+                             {"to", "station"}},
+                            {{"name", "station"},
+                             {"type", "station"},
+                             {"servers", servers},
+                             {"service", exponential(1.0)},
+                             {"to", "done"}},
+                            {{"name", "done"}, {"type", "sink"}}});
 }
 
 // 1,000 M/M/1 stations with random routing and feedback (an open Jackson network): each
@@ -58,19 +78,25 @@ Json jackson_document(std::uint64_t requests, std::uint64_t seed) {
   const double arrival_rate = 1000;
   Json nodes = Json::array();
   Json entry = Json::array();
-  for (int i = 0; i < kStations; ++i) entry.push_back({{"node", fmt::format("s{}", i)}, {"p", 1.0 / kStations}});
-  nodes.push_back({{"name", "arrivals"}, {"type", "source"}, {"arrival", {{"dist", "exponential"}, {"rate", arrival_rate}}}, {"to", entry}});
+  for (int i = 0; i < kStations; ++i)
+    entry.push_back({{"node", fmt::format("s{}", i)}, {"p", 1.0 / kStations}});
+  nodes.push_back({{"name", "arrivals"},
+                   {"type", "source"},
+                   {"arrival", exponential_rate(arrival_rate)},
+                   {"to", entry}});
   for (int i = 0; i < kStations; ++i) {
     // Half the requests leave; the rest go on to one of two fixed other stations.
     nodes.push_back({{"name", fmt::format("s{}", i)},
                      {"type", "station"},
                      {"service", exponential(0.7 / 2)},  // each station sees ~2/s: rho ~ 0.7
-                     {"to", {{{"node", fmt::format("s{}", (i * 7 + 1) % kStations)}, {"p", 0.3}},
-                             {{"node", fmt::format("s{}", (i * 7 + 500) % kStations)}, {"p", 0.2}},
-                             {{"node", "done"}, {"p", 0.5}}}}});
+                     {"to",
+                      {{{"node", fmt::format("s{}", (i * 7 + 1) % kStations)}, {"p", 0.3}},
+                       {{"node", fmt::format("s{}", (i * 7 + 500) % kStations)}, {"p", 0.2}},
+                       {{"node", "done"}, {"p", 0.5}}}}});
   }
   nodes.push_back({{"name", "done"}, {"type", "sink"}});
-  return scenario_document("Jackson, 1000 stations", static_cast<double>(requests) / arrival_rate, seed, nodes);
+  return scenario_document("Jackson, 1000 stations", static_cast<double>(requests) / arrival_rate,
+                           seed, nodes);
 }
 
 // A 3-tier web service: Poisson users at 1000/s through a token bucket (950/s, burst 100; the
@@ -80,20 +106,38 @@ Json jackson_document(std::uint64_t requests, std::uint64_t seed) {
 Json three_tier_document(std::uint64_t requests, std::uint64_t seed) {
   const double arrival_rate = 1000;
   Json nodes = Json::array();
-  nodes.push_back({{"name", "users"}, {"type", "source"},
-                   {"arrival", {{"dist", "exponential"}, {"rate", arrival_rate}}},
+  nodes.push_back({{"name", "users"},
+                   {"type", "source"},
+                   {"arrival", exponential_rate(arrival_rate)},
                    {"keys", {{"count", 1000000}, {"popularity", "zipf"}, {"alpha", 0.9}}},
                    {"to", "edge"}});
-  nodes.push_back({{"name", "edge"}, {"type", "limiter"}, {"algorithm", "token_bucket"},
-                   {"rate", 950}, {"burst", 100}, {"to", {"lb", "throttled"}}});
+  nodes.push_back({{"name", "edge"},
+                   {"type", "limiter"},
+                   {"algorithm", "token_bucket"},
+                   {"rate", 950},
+                   {"burst", 100},
+                   {"to", {"lb", "throttled"}}});
   Json backends = Json::array();
   for (int i = 0; i < 4; ++i) backends.push_back(fmt::format("web{}", i));
-  nodes.push_back({{"name", "lb"}, {"type", "balancer"}, {"policy", "least_connections"}, {"to", backends}});
+  nodes.push_back(
+      {{"name", "lb"}, {"type", "balancer"}, {"policy", "least_connections"}, {"to", backends}});
   for (const Json& web : backends) {
-    nodes.push_back({{"name", web}, {"type", "station"}, {"servers", 2}, {"service", exponential(0.006)}, {"to", "cache"}});
+    nodes.push_back({{"name", web},
+                     {"type", "station"},
+                     {"servers", 2},
+                     {"service", exponential(0.006)},
+                     {"to", "cache"}});
   }
-  nodes.push_back({{"name", "cache"}, {"type", "cache"}, {"policy", "lru"}, {"capacity", 10000}, {"to", {"done", "db"}}});
-  nodes.push_back({{"name", "db"}, {"type", "station"}, {"servers", 16}, {"service", exponential(0.02)}, {"to", "done"}});
+  nodes.push_back({{"name", "cache"},
+                   {"type", "cache"},
+                   {"policy", "lru"},
+                   {"capacity", 10000},
+                   {"to", {"done", "db"}}});
+  nodes.push_back({{"name", "db"},
+                   {"type", "station"},
+                   {"servers", 16},
+                   {"service", exponential(0.02)},
+                   {"to", "done"}});
   nodes.push_back({{"name", "done"}, {"type", "sink"}});
   nodes.push_back({{"name", "throttled"}, {"type", "sink"}});
   return scenario_document("3-tier web", static_cast<double>(requests) / arrival_rate, seed, nodes);
@@ -104,7 +148,7 @@ Measurement run_generic(const Json& document) {
   models::Replication network(scenario, 0);
   const auto start = std::chrono::steady_clock::now();
   const models::ReplicationResult result = network.run();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = seconds_since(start);
   return {static_cast<double>(result.events), result.system.value("completions"), seconds};
 }
 
@@ -120,7 +164,9 @@ Measurement run_reference(int servers, std::uint64_t requests, std::uint64_t see
   };
   const double arrival_rate = 0.9 * servers;
   sim::Rng arrivals(seed), services(seed + 1);
-  auto exponential_sample = [](sim::Rng& rng, double mean) { return -mean * std::log(rng.uniform_open()); };
+  auto exponential_sample = [](sim::Rng& rng, double mean) {
+    return -mean * std::log(rng.uniform_open());
+  };
   std::priority_queue<Event, std::vector<Event>, std::greater<>> heap;
   sim::RingQueue<double> waiting;  // arrival times of requests not yet in service
   sim::RingQueue<double> in_service_arrivals;
@@ -157,8 +203,9 @@ Measurement run_reference(int servers, std::uint64_t requests, std::uint64_t see
       }
     }
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (!(sojourn_sum > 0)) fmt::print(stderr, "reference loop: no sojourn measured\n");  // keep it live
+  const double seconds = seconds_since(start);
+  if (!(sojourn_sum > 0))
+    fmt::print(stderr, "reference loop: no sojourn measured\n");  // keep it live
   return {static_cast<double>(events), static_cast<double>(completed), seconds};
 }
 
@@ -191,12 +238,9 @@ std::optional<std::pair<Measurement, double>> in_child(const Model& model) {
     return std::nullopt;
   }
   // ru_maxrss is in KiB on Linux.
-  return std::pair{Measurement{data[0], data[1], data[2]}, static_cast<double>(usage.ru_maxrss) / 1024};
+  return std::pair{Measurement{data[0], data[1], data[2]},
+                   static_cast<double>(usage.ru_maxrss) / 1024};
 }
-
-}  // namespace
-
-namespace {
 
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
@@ -208,36 +252,48 @@ std::string median_and_range(const std::vector<double>& values, const char* form
   const auto [low, high] = std::minmax_element(values.begin(), values.end());
   if (values.size() == 1) return fmt::format(fmt::runtime(format), values.front());
   return fmt::format("{} ({}-{})", fmt::format(fmt::runtime(format), median(values)),
-                     fmt::format(fmt::runtime(format), *low), fmt::format(fmt::runtime(format), *high));
+                     fmt::format(fmt::runtime(format), *low),
+                     fmt::format(fmt::runtime(format), *high));
 }
 
-}  // namespace
+struct BenchOptions {
+  std::uint64_t requests = 10'000'000;  ///< per model, about
+  std::uint64_t seed = 1;
+  std::string only;  ///< run only the models whose name contains it (empty: all)
+  int rounds = 5;
+};
 
-int run_bench(std::uint64_t requests, std::uint64_t seed, const std::string& only, int rounds) {
-  fmt::print("capsim {} bench: each model in its own process, one thread, ~{} requests, seed {}, "
-             "{} round{}\n",
-             models::version(), requests, seed, rounds, rounds == 1 ? "" : "s");
-  const std::vector<Model> models = {
-      {"M/M/1 rho 0.9: capsim", [&] { return run_generic(mmc_document(1, requests, seed)); }},
-      {"M/M/1 rho 0.9: reference loop", [&] { return run_reference(1, requests, seed); }},
-      {"M/M/4 rho 0.9: capsim", [&] { return run_generic(mmc_document(4, requests, seed)); }},
-      {"M/M/4 rho 0.9: reference loop", [&] { return run_reference(4, requests, seed); }},
-      {"3-tier web (LRU, 10^6 keys): capsim", [&] { return run_generic(three_tier_document(requests, seed)); }},
-      {"Jackson 1000 stations: capsim", [&] { return run_generic(jackson_document(requests, seed)); }},
+std::vector<Model> bench_models(const BenchOptions& options) {
+  const std::uint64_t requests = options.requests, seed = options.seed;
+  return {
+      {"M/M/1 rho 0.9: capsim", [=] { return run_generic(mmc_document(1, requests, seed)); }},
+      {"M/M/1 rho 0.9: reference loop", [=] { return run_reference(1, requests, seed); }},
+      {"M/M/4 rho 0.9: capsim", [=] { return run_generic(mmc_document(4, requests, seed)); }},
+      {"M/M/4 rho 0.9: reference loop", [=] { return run_reference(4, requests, seed); }},
+      {"3-tier web (LRU, 10^6 keys): capsim",
+       [=] { return run_generic(three_tier_document(requests, seed)); }},
+      {"Jackson 1000 stations: capsim",
+       [=] { return run_generic(jackson_document(requests, seed)); }},
   };
-  // Rounds run every model once, in turn, so that a model and its reference see the same
-  // machine: on a shared machine the time of one run varies by tens of percent, the ratio of
-  // neighbours much less. Figures are medians over the rounds.
-  struct Runs {
-    Measurement first;  // events and requests are the same in every round
-    std::vector<double> seconds;
-    double peak_rss_mib = 0;
-    bool failed = false;
-  };
+}
+
+// What the rounds measured of one model.
+struct Runs {
+  Measurement first;  // events and requests are the same in every round
+  std::vector<double> seconds;
+  double peak_rss_mib = 0;
+  bool failed = false;
+};
+
+// Rounds run every model once, in turn, so that a model and its reference see the same
+// machine: on a shared machine the time of one run varies by tens of percent, the ratio of
+// neighbours much less.
+std::map<std::string, Runs> run_rounds(const std::vector<Model>& suite,
+                                       const BenchOptions& options) {
   std::map<std::string, Runs> runs;
-  for (int round = 0; round < rounds; ++round) {
-    for (const Model& model : models) {
-      if (!only.empty() && model.name.find(only) == std::string::npos) continue;
+  for (int round = 0; round < options.rounds; ++round) {
+    for (const Model& model : suite) {
+      if (!options.only.empty() && model.name.find(options.only) == std::string::npos) continue;
       Runs& of_model = runs[model.name];
       if (of_model.failed) continue;
       const auto outcome = in_child(model);
@@ -250,10 +306,16 @@ int run_bench(std::uint64_t requests, std::uint64_t seed, const std::string& onl
       of_model.peak_rss_mib = std::max(of_model.peak_rss_mib, outcome->second);
     }
   }
-  models::TextTable table({"model", "events", "seconds", "events/s", "requests/s", "ns/event",
-                           "peak RSS (MiB)"});
+  return runs;
+}
+
+// Prints one row per model that ran (figures are medians over the rounds); returns how many
+// failed.
+int print_table(const std::vector<Model>& suite, const std::map<std::string, Runs>& runs) {
+  models::TextTable table(
+      {"model", "events", "seconds", "events/s", "requests/s", "ns/event", "peak RSS (MiB)"});
   int failures = 0;
-  for (const Model& model : models) {
+  for (const Model& model : suite) {
     const auto found = runs.find(model.name);
     if (found == runs.end()) continue;
     const Runs& of_model = found->second;
@@ -265,12 +327,18 @@ int run_bench(std::uint64_t requests, std::uint64_t seed, const std::string& onl
     const double seconds = median(of_model.seconds);
     std::vector<double> ns_per_event;
     for (double s : of_model.seconds) ns_per_event.push_back(1e9 * s / of_model.first.events);
-    table.add({model.name, fmt::format("{:.0f}", of_model.first.events), fmt::format("{:.3f}", seconds),
-               fmt::format("{:.3g}", of_model.first.events / seconds),
-               fmt::format("{:.3g}", of_model.first.requests / seconds),
-               median_and_range(ns_per_event, "{:.1f}"), fmt::format("{:.1f}", of_model.peak_rss_mib)});
+    table.add(
+        {model.name, fmt::format("{:.0f}", of_model.first.events), fmt::format("{:.3f}", seconds),
+         fmt::format("{:.3g}", of_model.first.events / seconds),
+         fmt::format("{:.3g}", of_model.first.requests / seconds),
+         median_and_range(ns_per_event, "{:.1f}"), fmt::format("{:.1f}", of_model.peak_rss_mib)});
   }
   fmt::print("{}", table.render());
+  return failures;
+}
+
+// The generic engine's time per event over the reference loop's, for the models that have both.
+void print_ratios(const std::map<std::string, Runs>& runs, int rounds) {
   for (const char* model : {"M/M/1 rho 0.9", "M/M/4 rho 0.9"}) {
     const auto generic = runs.find(fmt::format("{}: capsim", model));
     const auto reference = runs.find(fmt::format("{}: reference loop", model));
@@ -288,7 +356,46 @@ int run_bench(std::uint64_t requests, std::uint64_t seed, const std::string& onl
                median_and_range(ratios, "{:.2f}x"),
                rounds > 1 ? " (median and range of the rounds)" : "");
   }
-  return failures == 0 ? 0 : 4;
+}
+
+// Runs the benchmark models `rounds` times, in turn, for about `requests` requests each and
+// prints events/s, requests/s, ns per event (medians over the rounds, with their range) and the
+// peak resident memory of each model's process, then the ratio of the generic engine's time per
+// event to the reference loop's (median of the rounds).
+int run_bench(const BenchOptions& options) {
+  fmt::print(
+      "capsim {} bench: each model in its own process, one thread, ~{} requests, seed {}, "
+      "{} round{}\n",
+      models::version(), options.requests, options.seed, options.rounds,
+      options.rounds == 1 ? "" : "s");
+  const std::vector<Model> suite = bench_models(options);
+  const std::map<std::string, Runs> runs = run_rounds(suite, options);
+  const int failures = print_table(suite, runs);
+  print_ratios(runs, options.rounds);
+  return failures == 0 ? kExitOk : kExitInternalError;
+}
+
+void add_bench_options(CLI::App& bench, BenchOptions& options) {
+  bench.add_option("--requests", options.requests, "Requests per model")
+      ->check(CLI::Range(std::uint64_t{1000}, std::uint64_t{10'000'000'000}))
+      ->capture_default_str();
+  bench.add_option("--seed", options.seed, "Random seed")->capture_default_str();
+  bench.add_option("--only", options.only, "Run only the models whose name contains TEXT")
+      ->type_name("TEXT");
+  bench
+      .add_option("--rounds", options.rounds,
+                  "Run every model this many times, in turn, and report medians")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+}
+
+}  // namespace
+
+Command add_bench_command(CLI::App& app) {
+  return add_command(
+      app, "bench",
+      "Measure engine speed on reference models beside a hand-written M/M/c loop (one thread)",
+      add_bench_options, run_bench);
 }
 
 }  // namespace capsim::tools

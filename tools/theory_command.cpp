@@ -1,12 +1,12 @@
-#include "tools/theory_command.hpp"
+// `capsim theory`: closed-form queueing results from the command line.
 
 #include <fmt/format.h>
 
-#include <memory>
 #include <stdexcept>
 
 #include "models/io/text_format.hpp"
 #include "sim/analytic/queueing.hpp"
+#include "tools/commands.hpp"
 
 namespace capsim::tools {
 
@@ -15,7 +15,17 @@ namespace {
 namespace analytic = capsim::analytic;
 namespace models = capsim::models;
 
+// The sub-subcommands of `theory`, one per model; the command line chooses one.
+struct TheoryModels {
+  CLI::App* mm1;
+  CLI::App* mmc;
+  CLI::App* mmck;
+  CLI::App* erlang_b;
+  CLI::App* mg1;
+};
+
 struct TheoryOptions {
+  TheoryModels subcommands{};  // where CLI11 records which model was chosen
   double arrival_rate = 0;
   double service_rate = 0;
   int servers = 1;
@@ -51,89 +61,99 @@ std::string format_percentiles(double lambda, double mu, int servers) {
   return table.render();
 }
 
-}  // namespace
+// A model's subcommand with the options every model has: the arrival and service rates.
+CLI::App* add_model(CLI::App& theory, TheoryOptions& options, const char* name,
+                    const char* description) {
+  auto* model = theory.add_subcommand(name, description);
+  model->add_option("--arrival-rate", options.arrival_rate, "Poisson arrival rate lambda [1/s]")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  model
+      ->add_option("--service-rate", options.service_rate,
+                   "Service rate mu of one server [1/s] (1 / mean service time)")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  return model;
+}
 
-std::function<int()> add_theory_command(CLI::App& app) {
-  auto* theory = app.add_subcommand(
-      "theory", "Closed-form queueing results (no simulation): mm1, mmc, mmck, erlang-b, mg1");
-  theory->require_subcommand(1);
-  auto options = std::make_shared<TheoryOptions>();
-
-  auto add_rates = [&](CLI::App* model) {
-    model->add_option("--arrival-rate", options->arrival_rate, "Poisson arrival rate lambda [1/s]")
-        ->required()
-        ->check(CLI::PositiveNumber);
-    model
-        ->add_option("--service-rate", options->service_rate,
-                     "Service rate mu of one server [1/s] (1 / mean service time)")
-        ->required()
-        ->check(CLI::PositiveNumber);
-  };
-  auto* mm1 = theory->add_subcommand("mm1", "M/M/1: one server, unlimited queue");
-  add_rates(mm1);
-  auto* mmc = theory->add_subcommand("mmc", "M/M/c (Erlang C): c servers, unlimited queue");
-  add_rates(mmc);
-  mmc->add_option("--servers", options->servers, "Number of servers c")
+void add_servers_option(CLI::App& model, TheoryOptions& options) {
+  model.add_option("--servers", options.servers, "Number of servers c")
       ->required()
       ->check(CLI::Range(1, 100000));
-  auto* mmck =
-      theory->add_subcommand("mmck", "M/M/c/K: c servers, at most K requests in the station");
-  add_rates(mmck);
-  mmck->add_option("--servers", options->servers, "Number of servers c")
-      ->required()
-      ->check(CLI::Range(1, 100000));
-  mmck->add_option("--capacity", options->capacity, "K, most requests in the station (>= c)")
+}
+
+void add_theory_options(CLI::App& theory, TheoryOptions& options) {
+  theory.require_subcommand(1);
+  TheoryModels& subcommands = options.subcommands;
+  subcommands.mm1 = add_model(theory, options, "mm1", "M/M/1: one server, unlimited queue");
+  subcommands.mmc =
+      add_model(theory, options, "mmc", "M/M/c (Erlang C): c servers, unlimited queue");
+  add_servers_option(*subcommands.mmc, options);
+  subcommands.mmck =
+      add_model(theory, options, "mmck", "M/M/c/K: c servers, at most K requests in the station");
+  add_servers_option(*subcommands.mmck, options);
+  subcommands.mmck
+      ->add_option("--capacity", options.capacity, "K, most requests in the station (>= c)")
       ->required()
       ->check(CLI::Range(1, 10000000));
-  auto* erlang_b =
-      theory->add_subcommand("erlang-b", "M/M/c/c (Erlang B): c servers, no waiting room");
-  add_rates(erlang_b);
-  erlang_b->add_option("--servers", options->servers, "Number of servers c")
-      ->required()
-      ->check(CLI::Range(1, 100000));
-  auto* mg1 = theory->add_subcommand(
-      "mg1", "M/G/1 (Pollaczek-Khinchine): one server, any service distribution");
-  add_rates(mg1);
-  mg1->add_option("--scv", options->scv,
-                  "Squared coefficient of variation of the service time (0 = deterministic, 1 = "
-                  "exponential)")
+  subcommands.erlang_b =
+      add_model(theory, options, "erlang-b", "M/M/c/c (Erlang B): c servers, no waiting room");
+  add_servers_option(*subcommands.erlang_b, options);
+  subcommands.mg1 = add_model(theory, options, "mg1",
+                              "M/G/1 (Pollaczek-Khinchine): one server, any service distribution");
+  subcommands.mg1
+      ->add_option("--scv", options.scv,
+                   "Squared coefficient of variation of the service time (0 = deterministic, 1 = "
+                   "exponential)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+}
 
-  return [=]() -> int {
-    const TheoryOptions& o = *options;
-    try {
-      if (*mm1 || *mmc) {
-        const int c = *mm1 ? 1 : o.servers;
-        fmt::print("M/M/{}: lambda = {}/s, mu = {}/s, offered load {} erlangs\n\n", c,
-                   o.arrival_rate, o.service_rate,
-                   models::format_number(o.arrival_rate / o.service_rate, 6));
-        fmt::print("{}\n{}", format_metrics(analytic::mmc(o.arrival_rate, o.service_rate, c)),
-                   format_percentiles(o.arrival_rate, o.service_rate, c));
-      } else if (*mmck) {
-        if (o.capacity < o.servers) throw std::invalid_argument("--capacity must be >= --servers");
-        fmt::print("M/M/{}/{}: lambda = {}/s, mu = {}/s\n\n", o.servers, o.capacity, o.arrival_rate,
-                   o.service_rate);
-        fmt::print("{}", format_metrics(analytic::mmck(o.arrival_rate, o.service_rate, o.servers,
-                                                       o.capacity)));
-      } else if (*erlang_b) {
-        fmt::print("M/M/{0}/{0} (Erlang B): lambda = {1}/s, mu = {2}/s\n\n", o.servers,
-                   o.arrival_rate, o.service_rate);
-        fmt::print("{}", format_metrics(analytic::mmcc(o.arrival_rate, o.service_rate, o.servers)));
-      } else if (*mg1) {
-        fmt::print("M/G/1: lambda = {}/s, mu = {}/s, service scv {}\n\n", o.arrival_rate,
-                   o.service_rate, o.scv);
-        fmt::print("{}", format_metrics(analytic::mg1(o.arrival_rate, 1 / o.service_rate, o.scv)));
-      }
-    } catch (const std::domain_error& e) {
-      fmt::print(stderr, "capsim: error: no steady state: {}\n", e.what());
-      return 2;
-    } catch (const std::invalid_argument& e) {
-      fmt::print(stderr, "capsim: error: {}\n", e.what());
-      return 2;
-    }
-    return 0;
-  };
+// Prints the chosen model's results. Throws std::domain_error when it has no steady state,
+// std::invalid_argument on parameters that do not fit together.
+void print_model(const TheoryOptions& o) {
+  const TheoryModels& chosen = o.subcommands;
+  if (*chosen.mm1 || *chosen.mmc) {
+    const int c = *chosen.mm1 ? 1 : o.servers;
+    fmt::print("M/M/{}: lambda = {}/s, mu = {}/s, offered load {} erlangs\n\n", c, o.arrival_rate,
+               o.service_rate, models::format_number(o.arrival_rate / o.service_rate, 6));
+    fmt::print("{}\n{}", format_metrics(analytic::mmc(o.arrival_rate, o.service_rate, c)),
+               format_percentiles(o.arrival_rate, o.service_rate, c));
+  } else if (*chosen.mmck) {
+    if (o.capacity < o.servers) throw std::invalid_argument("--capacity must be >= --servers");
+    fmt::print("M/M/{}/{}: lambda = {}/s, mu = {}/s\n\n", o.servers, o.capacity, o.arrival_rate,
+               o.service_rate);
+    fmt::print("{}", format_metrics(
+                         analytic::mmck(o.arrival_rate, o.service_rate, o.servers, o.capacity)));
+  } else if (*chosen.erlang_b) {
+    fmt::print("M/M/{0}/{0} (Erlang B): lambda = {1}/s, mu = {2}/s\n\n", o.servers, o.arrival_rate,
+               o.service_rate);
+    fmt::print("{}", format_metrics(analytic::mmcc(o.arrival_rate, o.service_rate, o.servers)));
+  } else if (*chosen.mg1) {
+    fmt::print("M/G/1: lambda = {}/s, mu = {}/s, service scv {}\n\n", o.arrival_rate,
+               o.service_rate, o.scv);
+    fmt::print("{}", format_metrics(analytic::mg1(o.arrival_rate, 1 / o.service_rate, o.scv)));
+  }
+}
+
+// The closed forms' errors are bad input, reported by run_chosen.
+int print_theory(const TheoryOptions& options) {
+  try {
+    print_model(options);
+  } catch (const std::domain_error& e) {
+    throw models::InputError(fmt::format("no steady state: {}", e.what()));
+  } catch (const std::invalid_argument& e) {
+    throw models::InputError(e.what());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_theory_command(CLI::App& app) {
+  return add_command(app, "theory",
+                     "Closed-form queueing results (no simulation): mm1, mmc, mmck, erlang-b, mg1",
+                     add_theory_options, print_theory);
 }
 
 }  // namespace capsim::tools

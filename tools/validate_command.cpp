@@ -1,0 +1,31 @@
+// `capsim validate`: a simulation against queueing theory, Little's law and flow balance.
+
+#include "models/workflows/validate.hpp"
+#include "tools/commands.hpp"
+
+namespace capsim::tools {
+
+namespace {
+
+int validate_scenario(const RunOptions& options) {
+  const auto [scenario, result] = simulate_scenario(options);
+  const models::Validation validation = models::validate(scenario, result);
+  emit(options, models::format_validation(scenario, validation));
+  return validation.passed() ? kExitOk : kExitCheckFailed;
+}
+
+void add_validate_options(CLI::App& validate, RunOptions& options) {
+  add_scenario_options(validate, options);
+  add_out_option(validate, options, "Write the report to FILE (atomically)");
+}
+
+}  // namespace
+
+Command add_validate_command(CLI::App& app) {
+  return add_command(app, "validate",
+                     "Compare a simulation with queueing theory, Little's law and "
+                     "flow balance (exit 1 on disagreement)",
+                     add_validate_options, validate_scenario);
+}
+
+}  // namespace capsim::tools
