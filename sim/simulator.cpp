@@ -11,18 +11,6 @@ double Simulator::resolution_at(double time) {
   return std::nextafter(time, std::numeric_limits<double>::infinity()) - time;
 }
 
-void Simulator::add_slots() {
-  // Grows by half again, linking the new slots into the free list in index order.
-  const std::size_t old_size = slots_.size();
-  const std::size_t new_size = old_size < 16 ? 16 : old_size + old_size / 2;
-  if (new_size > kNoSlot) throw std::length_error("more than 2^32 - 1 pending events");
-  slots_.resize(new_size, Slot{nullptr, 0, 0, kNoSlot, 0});
-  for (std::size_t slot = new_size; slot-- > old_size;) {
-    slots_[slot].kind = free_head_;
-    free_head_ = static_cast<std::uint32_t>(slot);
-  }
-}
-
 bool Simulator::cancel(EventId id) {
   if (id.slot >= slots_.size()) return false;
   Slot& s = slots_[id.slot];

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/slot_pool.hpp"
+
 namespace capsim::sim {
 
 /// Something events are delivered to. Components implement it; `kind` and `payload` are theirs
@@ -61,10 +63,8 @@ class Simulator final {
                       std::uint64_t payload = 0, int priority = 0) {
     assert(time >= now_ && std::isfinite(time));
     assert(priority >= kMinPriority && priority <= kMaxPriority);
-    if (free_head_ == kNoSlot) add_slots();
-    const std::uint32_t slot = free_head_;
+    const std::uint32_t slot = slots_.acquire();
     Slot& s = slots_[slot];
-    free_head_ = s.kind;  // a free slot's kind links to the next free one
     s.target = &target;
     s.payload = payload;
     s.kind = kind;
@@ -113,11 +113,10 @@ class Simulator final {
     EventHandler* target;  // nullptr once cancelled
     std::uint64_t payload;
     std::uint64_t order;  // priority in the high 16 bits, insertion sequence in the low 48
-    std::uint32_t kind;
+    std::uint32_t kind;   // links to the next free slot while the slot is free
     std::uint32_t generation;
   };
 
-  static constexpr std::uint32_t kNoSlot = UINT32_MAX;
   static constexpr int kArity = 4;
   static constexpr int kSequenceBits = 48;
 
@@ -167,10 +166,8 @@ class Simulator final {
     Slot& s = slots_[slot];
     ++s.generation;  // invalidates outstanding EventIds before the slot is reused
     s.target = nullptr;
-    s.kind = free_head_;
-    free_head_ = slot;
+    slots_.release(slot);
   }
-  void add_slots();
   void discard_cancelled();
   // Cheap test first: most runs never cancel, and then the top entry is always live.
   void skip_cancelled() {
@@ -185,8 +182,7 @@ class Simulator final {
   std::size_t cancelled_in_heap_ = 0;  // cancelled entries not yet popped
   std::vector<Entry> heap_;  // 4-ary min-heap: fewer levels and cache misses than a binary heap
   bool top_is_running_ = false;  // heap_.front() is the event being run, to be replaced or popped
-  std::vector<Slot> slots_;
-  std::uint32_t free_head_ = kNoSlot;  // first free slot; the list threads through Slot::kind
+  SlotPool<Slot, &Slot::kind> slots_;
 };
 
 }  // namespace capsim::sim

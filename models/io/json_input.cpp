@@ -7,8 +7,6 @@
 
 namespace capsim::models {
 
-namespace {
-
 std::string escape_pointer_token(std::string_view token) {
   std::string out;
   for (char c : token) {
@@ -22,6 +20,8 @@ std::string escape_pointer_token(std::string_view token) {
   }
   return out;
 }
+
+namespace {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);

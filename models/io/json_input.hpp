@@ -24,6 +24,9 @@ class InputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// A key as one step of a JSON pointer (RFC 6901): "~" becomes "~0" and "/" becomes "~1".
+std::string escape_pointer_token(std::string_view token);
+
 /// A position in an input document: its file and a JSON pointer such as "/nodes/2/servers".
 class Where {
  public:

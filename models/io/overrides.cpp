@@ -24,20 +24,6 @@ std::vector<std::string> split_dotted(const std::string& path) {
   }
 }
 
-std::string escape(const std::string& token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 // VALUE of --set or --vary: JSON, or else a bare word taken as a string. Fails (through `fail`)
 // on bytes that are not UTF-8 and on nesting beyond limits::kMaxNesting.
 template <typename Fail>
@@ -90,7 +76,7 @@ std::string pointer_from_dotted(const Json& document, const std::string& argumen
       pointer += fmt::format("/{}", index);
       at = &(*at)[index];
     } else if (at->is_object()) {
-      pointer += fmt::format("/{}", escape(step));
+      pointer += fmt::format("/{}", escape_pointer_token(step));
       if (last) break;
       const auto it = at->find(step);
       if (it == at->end()) {

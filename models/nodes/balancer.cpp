@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "models/nodes/flow_metrics.hpp"
 #include "models/nodes/network.hpp"
 #include "sim/analytic/cache.hpp"
 
@@ -198,14 +199,9 @@ void Balancer::reset_statistics() {
 void Balancer::collect(Metrics& out) const {
   const double window = network_.simulator().now() - network_.window_start();
   const auto arrivals = static_cast<double>(arrivals_);
-  out.add({"arrivals", arrivals});
   // Dispatching is instantaneous: every arrival has left by the time accept() returns.
-  out.add({"completions", arrivals});
-  out.add({"rejections", 0});
-  out.add({"in_system.start", 0});
-  out.add({"in_system.end", 0});
-  out.add({"arrival_rate", arrivals / window});
-  out.add({"throughput", arrivals / window});
+  add_flow_metrics(out, {.arrivals = arrivals_, .completions = arrivals_}, window,
+                   {.can_reject = false});
   const auto& backends = targets();
   for (std::size_t i = 0; i < backends.size(); ++i) {
     const auto sent = static_cast<double>(i < sent_.size() ? sent_[i] : 0);

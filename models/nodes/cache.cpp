@@ -54,7 +54,7 @@ void Cache::record_entries(double now) {
 void Cache::accept(RequestId id) {
   const double now = network_.simulator().now();
   Request& request = network_.requests()[id];
-  ++arrivals_;
+  ++flow_.arrivals;
   const bool hit = policy_->access(request.key, now);
   record_entries(now);
   if (hit) ++hits_;
@@ -71,7 +71,7 @@ void Cache::accept(RequestId id) {
   }
   if (hit && config_.hit_latency) {
     request.node_arrival = now;
-    number_held_.set(now, static_cast<double>(++held_));
+    number_held_.set(now, static_cast<double>(++flow_.held));
     network_.simulator().schedule(config_.hit_latency->sample(latency_rng_), *this, kHitServed, id);
     return;
   }
@@ -79,7 +79,7 @@ void Cache::accept(RequestId id) {
 }
 
 void Cache::pass_on(RequestId id, bool hit) {
-  ++completions_;
+  ++flow_.completions;
   if (config_.hit_latency && !hit) sojourn_.add(0);
   targets()[hit ? 0 : 1]->accept(id);
 }
@@ -95,14 +95,14 @@ void Cache::on_event(std::uint32_t kind, std::uint64_t payload) {
   }
   const auto id = static_cast<RequestId>(payload);
   sojourn_.add(now - network_.requests()[id].node_arrival);
-  number_held_.set(now, static_cast<double>(--held_));
+  number_held_.set(now, static_cast<double>(--flow_.held));
   pass_on(id, true);
 }
 
 void Cache::reset_statistics() {
   const double now = network_.simulator().now();
-  held_at_start_ = held_;
-  arrivals_ = completions_ = hits_ = writes_ = invalidations_ = 0;
+  flow_.reset();
+  hits_ = writes_ = invalidations_ = 0;
   std::fill(std::begin(band_requests_), std::end(band_requests_), 0);
   std::fill(std::begin(band_hits_), std::end(band_hits_), 0);
   evictions_at_start_ = policy_->evictions();
@@ -120,18 +120,10 @@ void Cache::collect(Metrics& out) const {
   auto ratio = [nan](std::uint64_t part, std::uint64_t whole) {
     return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : nan;
   };
-  const auto arrivals = static_cast<double>(arrivals_);
-  const auto completions = static_cast<double>(completions_);
-  out.add({"arrivals", arrivals});
-  out.add({"completions", completions});
-  out.add({"rejections", 0});
-  out.add({"in_system.start", static_cast<double>(held_at_start_)});
-  out.add({"in_system.end", static_cast<double>(held_)});
-  out.add({"arrival_rate", arrivals / window});
-  out.add({"throughput", completions / window});
+  add_flow_metrics(out, flow_, window, {.can_reject = false});
   out.add({"hits", static_cast<double>(hits_)});
-  out.add({"misses", static_cast<double>(arrivals_ - hits_)});
-  out.add({"hit_ratio", ratio(hits_, arrivals_)});
+  out.add({"misses", static_cast<double>(flow_.arrivals - hits_)});
+  out.add({"hit_ratio", ratio(hits_, flow_.arrivals)});
   if (config_.keys) {
     out.add({"hit_ratio.top1pct", ratio(band_hits_[kTop1], band_requests_[kTop1])});
     out.add({"hit_ratio.top10pct", ratio(band_hits_[kTop10], band_requests_[kTop10])});

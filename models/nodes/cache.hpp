@@ -11,6 +11,7 @@
 
 #include "models/io/json_input.hpp"
 #include "models/nodes/cache_policies.hpp"
+#include "models/nodes/flow_metrics.hpp"
 #include "models/nodes/key_space.hpp"
 #include "models/nodes/node.hpp"
 #include "sim/distribution.hpp"
@@ -57,7 +58,7 @@ class Cache final : public Node {
 
   void start() override;
   void accept(RequestId id) override;
-  std::int64_t occupancy() const override { return held_; }
+  std::int64_t occupancy() const override { return flow_.held; }
   void reset_statistics() override;
   void collect(Metrics& out) const override;
   void on_event(std::uint32_t kind, std::uint64_t payload) override;
@@ -78,10 +79,7 @@ class Cache final : public Node {
   std::uint64_t top1_end_ = 0;  // keys below this are the top 1% (bands only with a key space)
   std::uint64_t top10_end_ = 0;
 
-  std::int64_t held_ = 0;  // hits waiting out the hit latency
-  std::int64_t held_at_start_ = 0;
-  std::uint64_t arrivals_ = 0;
-  std::uint64_t completions_ = 0;
+  FlowCounts flow_;  // held: hits waiting out the hit latency
   std::uint64_t hits_ = 0;
   std::uint64_t band_requests_[kBands] = {};
   std::uint64_t band_hits_[kBands] = {};

@@ -181,16 +181,10 @@ class RecencyPolicy final : public CachePolicy {
   bool access(std::uint64_t key, double) override {
     std::uint32_t slot = table_.find(key);
     if (slot != KeyTable::kAbsent) {
-      if (move_on_hit_) {
-        links_.remove(order_, slot);
-        links_.push_front(order_, slot);
-      }
+      if (move_on_hit_) links_.move_to_front(order_, slot);
       return true;
     }
-    if (full()) {
-      discard(order_.tail);
-      ++evictions_;
-    }
+    if (full()) evict(order_.tail);
     slot = store(key);
     links_.push_front(order_, slot);
     return false;
@@ -212,11 +206,8 @@ class RandomPolicy final : public CachePolicy {
 
   bool access(std::uint64_t key, double) override {
     if (table_.find(key) != KeyTable::kAbsent) return true;
-    if (full()) {
-      // Full means every slot 0 .. C-1 holds a key, so a uniform slot is a uniform entry.
-      discard(static_cast<std::uint32_t>(rng_.below(capacity_)));
-      ++evictions_;
-    }
+    // Full means every slot 0 .. C-1 holds a key, so a uniform slot is a uniform entry.
+    if (full()) evict(static_cast<std::uint32_t>(rng_.below(capacity_)));
     store(key);
     return false;
   }
@@ -322,10 +313,7 @@ class LfuPolicy final : public CachePolicy {
       buckets_.touch(slot);
       return true;
     }
-    if (full()) {
-      discard(buckets_.victim());
-      ++evictions_;
-    }
+    if (full()) evict(buckets_.victim());
     slot = store(key);
     buckets_.insert(slot, 1);
     return false;
@@ -363,8 +351,7 @@ class PerfectLfuPolicy final : public CachePolicy {
     }
     if (full()) {
       if (count < buckets_.smallest_count()) return false;
-      discard(buckets_.victim());
-      ++evictions_;
+      evict(buckets_.victim());
     }
     slot = store(key);
     buckets_.insert(slot, count);
@@ -397,15 +384,11 @@ class TtlPolicy final : public CachePolicy {
     if (slot != KeyTable::kAbsent) {
       if (settings_.reset_on_hit) {
         expiry_[slot] = now + settings_.ttl;
-        links_.remove(order_, slot);
-        links_.push_front(order_, slot);
+        links_.move_to_front(order_, slot);
       }
       return true;
     }
-    if (full()) {
-      discard(order_.tail);
-      ++evictions_;
-    }
+    if (full()) evict(order_.tail);
     slot = store(key);
     expiry_[slot] = now + settings_.ttl;
     links_.push_front(order_, slot);

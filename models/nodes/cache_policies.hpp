@@ -63,6 +63,10 @@ class SlotLinks final {
   /// Inserts `slot` right after `after`, which is on `list`.
   void insert_after(Ends& list, std::uint32_t after, std::uint32_t slot);
   void remove(Ends& list, std::uint32_t slot);
+  void move_to_front(Ends& list, std::uint32_t slot) {
+    remove(list, slot);
+    push_front(list, slot);
+  }
   std::uint32_t next(std::uint32_t slot) const { return next_[slot]; }
   std::uint32_t previous(std::uint32_t slot) const { return previous_[slot]; }
 
@@ -123,6 +127,11 @@ class CachePolicy {
   /// Takes a free slot for `key` (not cached) and registers it; grows the slot arrays when the
   /// capacity is unlimited and every slot is taken.
   std::uint32_t store(std::uint64_t key);
+  /// Removes a cached slot to make room for another key.
+  void evict(std::uint32_t victim) {
+    discard(victim);
+    ++evictions_;
+  }
   /// Removes a cached slot: unlinks it from the policy's structures and frees it.
   void discard(std::uint32_t slot);
   /// Removes the policy's own links to a slot.

@@ -40,52 +40,40 @@ void Clients::on_event(std::uint32_t kind, std::uint64_t payload) {
   think_time_.add(std::bit_cast<double>(payload));
   const RequestId id = network_.create_request();
   network_.requests()[id].origin = this;
-  ++sent_;
-  outstanding_average_.set(network_.simulator().now(), static_cast<double>(++outstanding_));
+  ++flow_.arrivals;
+  outstanding_average_.set(network_.simulator().now(), static_cast<double>(++flow_.held));
   forward(id);
 }
 
 void Clients::request_left(RequestId id, bool completed) {
   const double now = network_.simulator().now();
   const double response = now - network_.requests()[id].created;
-  ++(completed ? completions_ : rejections_);
-  response_.add(response);
-  response_histogram_.add(response);
-  outstanding_average_.set(now, static_cast<double>(--outstanding_));
+  ++(completed ? flow_.completions : flow_.rejections);
+  responses_.add(response);
+  outstanding_average_.set(now, static_cast<double>(--flow_.held));
   think();
 }
 
 void Clients::reset_statistics() {
-  sent_ = completions_ = rejections_ = 0;
-  outstanding_at_start_ = outstanding_;
+  flow_.reset();
   outstanding_average_.reset(network_.simulator().now());
-  response_.reset();
-  response_histogram_.reset();
+  responses_.reset();
   think_time_.reset();
 }
 
 void Clients::collect(Metrics& out) const {
   const double now = network_.simulator().now();
   const double window = now - network_.window_start();
-  const auto arrivals = static_cast<double>(sent_);
-  const auto replies = static_cast<double>(completions_ + rejections_);
+  const auto replies = static_cast<double>(flow_.completions + flow_.rejections);
   const double throughput = replies / window;
   const double nan = std::numeric_limits<double>::quiet_NaN();
   out.add({"users", static_cast<double>(users_)});
-  out.add({"arrivals", arrivals});
-  out.add({"completions", static_cast<double>(completions_)});
-  out.add({"rejections", static_cast<double>(rejections_)});
-  out.add({"in_system.start", static_cast<double>(outstanding_at_start_)});
-  out.add({"in_system.end", static_cast<double>(outstanding_)});
-  out.add({"arrival_rate", arrivals / window});
-  out.add({"throughput", throughput});
-  out.add({"rejection_ratio", arrivals > 0 ? static_cast<double>(rejections_) / arrivals : nan});
-  out.add({"L", outstanding_average_.mean(now)});
-  out.add({"W", response_.mean()});
-  out.add_latency("sojourn", response_histogram_);
+  add_flow_metrics(out, flow_, window, {.rejections_are_replies = true});
+  add_sojourn_metrics(out, outstanding_average_.mean(now), responses_);
   out.add({"think", think_time_.mean()});
-  out.add({"response_time_law",
-           replies > 0 ? response_.mean() - (users_ / throughput - think_time_.mean()) : nan});
+  out.add(
+      {"response_time_law",
+       replies > 0 ? responses_.tally.mean() - (users_ / throughput - think_time_.mean()) : nan});
 }
 
 ClientsConfig read_clients(const Json& node, const Where& where) {

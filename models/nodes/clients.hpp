@@ -9,6 +9,7 @@
 #include <string>
 
 #include "models/io/json_input.hpp"
+#include "models/nodes/flow_metrics.hpp"
 #include "models/nodes/node.hpp"
 #include "sim/distribution.hpp"
 #include "sim/quantile_histogram.hpp"
@@ -56,14 +57,9 @@ class Clients final : public Node {
   sim::Distribution think_;
   int users_;
 
-  std::int64_t outstanding_ = 0;  // requests sent and not yet answered
-  std::int64_t outstanding_at_start_ = 0;
-  std::uint64_t sent_ = 0;
-  std::uint64_t completions_ = 0;
-  std::uint64_t rejections_ = 0;
+  FlowCounts flow_;  // arrivals: requests sent; held: sent and not yet answered
   sim::TimeAverage outstanding_average_;
-  sim::Tally response_;  // every reply, rejections included
-  sim::QuantileHistogram response_histogram_;
+  Latencies responses_;    // every reply, rejections included
   sim::Tally think_time_;  // think times that ended in the window
 };
 

@@ -9,9 +9,9 @@ Delay::Delay(Network& network, std::string name, const DelayConfig& config)
 
 void Delay::accept(RequestId id) {
   const double now = network_.simulator().now();
-  ++arrivals_;
+  ++flow_.arrivals;
   network_.requests()[id].node_arrival = now;
-  number_in_node_.set(now, static_cast<double>(++in_node_));
+  number_in_node_.set(now, static_cast<double>(++flow_.held));
   network_.simulator().schedule(delay_.sample(rng_), *this, 0, id);
 }
 
@@ -19,36 +19,25 @@ void Delay::on_event(std::uint32_t, std::uint64_t payload) {
   const auto id = static_cast<RequestId>(payload);
   const double now = network_.simulator().now();
   const double sojourn = now - network_.requests()[id].node_arrival;
-  sojourn_.add(sojourn);
-  sojourn_histogram_.add(sojourn);
-  number_in_node_.set(now, static_cast<double>(--in_node_));
+  sojourns_.add(sojourn);
+  number_in_node_.set(now, static_cast<double>(--flow_.held));
   forward(id);
 }
 
 void Delay::reset_statistics() {
   const double now = network_.simulator().now();
-  arrivals_ = 0;
-  in_node_at_start_ = in_node_;
+  flow_.reset();
   number_in_node_.reset(now);
-  sojourn_.reset();
-  sojourn_histogram_.reset();
+  sojourns_.reset();
 }
 
 void Delay::collect(Metrics& out) const {
   const double now = network_.simulator().now();
   const double window = now - network_.window_start();
-  const auto arrivals = static_cast<double>(arrivals_);
-  const auto completions = static_cast<double>(sojourn_.count());
-  out.add({"arrivals", arrivals});
-  out.add({"completions", completions});
-  out.add({"rejections", 0});
-  out.add({"in_system.start", static_cast<double>(in_node_at_start_)});
-  out.add({"in_system.end", static_cast<double>(in_node_)});
-  out.add({"arrival_rate", arrivals / window});
-  out.add({"throughput", completions / window});
-  out.add({"L", number_in_node_.mean(now)});
-  out.add({"W", sojourn_.mean()});
-  out.add_latency("sojourn", sojourn_histogram_);
+  FlowCounts flow = flow_;
+  flow.completions = sojourns_.tally.count();
+  add_flow_metrics(out, flow, window, {.can_reject = false});
+  add_sojourn_metrics(out, number_in_node_.mean(now), sojourns_);
 }
 
 DelayConfig read_delay(const Json& node, const Where& where) {

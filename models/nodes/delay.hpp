@@ -6,6 +6,7 @@
 #include <string>
 
 #include "models/io/json_input.hpp"
+#include "models/nodes/flow_metrics.hpp"
 #include "models/nodes/node.hpp"
 #include "sim/distribution.hpp"
 #include "sim/quantile_histogram.hpp"
@@ -23,7 +24,7 @@ class Delay final : public Node {
   Delay(Network& network, std::string name, const DelayConfig& config);
 
   void accept(RequestId id) override;
-  std::int64_t occupancy() const override { return in_node_; }
+  std::int64_t occupancy() const override { return flow_.held; }
   void reset_statistics() override;
   void collect(Metrics& out) const override;
   void on_event(std::uint32_t kind, std::uint64_t payload) override;
@@ -31,12 +32,9 @@ class Delay final : public Node {
  private:
   sim::Rng rng_;
   sim::Distribution delay_;
-  std::int64_t in_node_ = 0;
-  std::int64_t in_node_at_start_ = 0;
-  std::uint64_t arrivals_ = 0;
+  FlowCounts flow_;  // completions: counted by sojourns_
   sim::TimeAverage number_in_node_;
-  sim::Tally sojourn_;
-  sim::QuantileHistogram sojourn_histogram_;
+  Latencies sojourns_;
 };
 
 /// Reads a "delay" node's own keys ("delay"); the loader reads "to".

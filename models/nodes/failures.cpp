@@ -120,8 +120,8 @@ void Station::server_fails(std::uint32_t server) {
     return;
   }
   failures_->count_drop(now - network_.requests()[interrupted].node_arrival);
-  ++rejections_;
-  number_in_station_.set(now, static_cast<double>(--in_station_));
+  ++flow_.rejections;
+  number_in_station_.set(now, static_cast<double>(--flow_.held));
   network_.reject(interrupted);  // last: the rejection may run its caller's logic
 }
 

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cassert>
-#include <limits>
 #include <set>
 #include <utility>
 #include <variant>
@@ -59,18 +58,10 @@ Join::Join(Network& network, std::string name) : Node(network, std::move(name)) 
 std::uint32_t Join::open(RequestId parent, std::uint32_t children, std::uint32_t needed) {
   assert(needed >= 1 && needed <= children);
   const double now = network_.simulator().now();
-  const Record record{parent, needed, children, now};
-  std::uint32_t index;
-  if (free_records_.empty()) {
-    index = static_cast<std::uint32_t>(records_.size());
-    records_.push_back(record);
-  } else {
-    index = free_records_.back();
-    free_records_.pop_back();
-    records_[index] = record;
-  }
-  ++arrivals_;
-  number_waiting_.set(now, static_cast<double>(++waiting_));
+  const std::uint32_t index = records_.acquire();
+  records_[index] = Record{parent, needed, children, now};
+  ++flow_.arrivals;
+  number_waiting_.set(now, static_cast<double>(++flow_.held));
   return index;
 }
 
@@ -106,49 +97,35 @@ void Join::settle(std::uint32_t index, bool arrived) {
   const double forked_at = record.forked_at;
   // The record outlives its parent until every child is accounted for, so late children never
   // meet a recycled parent slot.
-  if (record.outstanding == 0) free_records_.push_back(index);
+  if (record.outstanding == 0) records_.release(index);
   if (!release && !reject) return;
 
   // Bookkeeping first: forwarding may run the parent through this section again.
   const double now = network_.simulator().now();
-  number_waiting_.set(now, static_cast<double>(--waiting_));
+  number_waiting_.set(now, static_cast<double>(--flow_.held));
   if (release) {
-    ++completions_;
-    latency_.add(now - forked_at);
-    latency_histogram_.add(now - forked_at);
+    ++flow_.completions;
+    latencies_.add(now - forked_at);
     forward(parent);
   } else {
-    ++rejections_;
+    ++flow_.rejections;
     network_.reject(parent);
   }
 }
 
 void Join::reset_statistics() {
   const double now = network_.simulator().now();
-  arrivals_ = completions_ = rejections_ = 0;
+  flow_.reset();
   child_arrivals_ = late_children_ = lost_children_ = 0;
-  waiting_at_start_ = waiting_;
   number_waiting_.reset(now);
-  latency_.reset();
-  latency_histogram_.reset();
+  latencies_.reset();
 }
 
 void Join::collect(Metrics& out) const {
   const double now = network_.simulator().now();
   const double window = now - network_.window_start();
-  const auto arrivals = static_cast<double>(arrivals_);
-  out.add({"arrivals", arrivals});
-  out.add({"completions", static_cast<double>(completions_)});
-  out.add({"rejections", static_cast<double>(rejections_)});
-  out.add({"in_system.start", static_cast<double>(waiting_at_start_)});
-  out.add({"in_system.end", static_cast<double>(waiting_)});
-  out.add({"arrival_rate", arrivals / window});
-  out.add({"throughput", static_cast<double>(completions_) / window});
-  out.add({"rejection_ratio", arrivals > 0 ? static_cast<double>(rejections_) / arrivals
-                                           : std::numeric_limits<double>::quiet_NaN()});
-  out.add({"L", number_waiting_.mean(now)});
-  out.add({"W", latency_.mean()});
-  out.add_latency("sojourn", latency_histogram_);
+  add_flow_metrics(out, flow_, window);
+  add_sojourn_metrics(out, number_waiting_.mean(now), latencies_);
   out.add({"child_arrivals", static_cast<double>(child_arrivals_)});
   out.add({"late_children", static_cast<double>(late_children_)});
   out.add({"lost_children", static_cast<double>(lost_children_)});

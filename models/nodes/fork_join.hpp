@@ -8,11 +8,12 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "models/io/json_input.hpp"
+#include "models/nodes/flow_metrics.hpp"
 #include "models/nodes/node.hpp"
 #include "sim/quantile_histogram.hpp"
+#include "sim/slot_pool.hpp"
 #include "sim/statistics.hpp"
 
 namespace capsim::models {
@@ -69,7 +70,7 @@ class Join final : public Node {
   std::uint32_t open(RequestId parent, std::uint32_t children, std::uint32_t needed);
 
   void accept(RequestId id) override;
-  std::int64_t occupancy() const override { return waiting_; }
+  std::int64_t occupancy() const override { return flow_.held; }
   /// A child ended before reaching the join (rejected on its branch).
   void request_left(RequestId id, bool completed) override;
   void reset_statistics() override;
@@ -77,27 +78,21 @@ class Join final : public Node {
 
  private:
   struct Record {
-    RequestId parent;
+    RequestId parent;           // links to the next free record while the record is free
     std::uint32_t needed;       // children still needed; 0 once the parent has left
     std::uint32_t outstanding;  // children neither arrived nor lost; the record lives until 0
     double forked_at;
   };
   void settle(std::uint32_t record, bool arrived);
 
-  std::vector<Record> records_;
-  std::vector<std::uint32_t> free_records_;
+  sim::SlotPool<Record, &Record::parent> records_;
 
-  std::int64_t waiting_ = 0;
-  std::int64_t waiting_at_start_ = 0;
-  std::uint64_t arrivals_ = 0;
-  std::uint64_t completions_ = 0;
-  std::uint64_t rejections_ = 0;
+  FlowCounts flow_;  // of parents; held: parents waiting for their children
   std::uint64_t child_arrivals_ = 0;
   std::uint64_t late_children_ = 0;
   std::uint64_t lost_children_ = 0;
   sim::TimeAverage number_waiting_;
-  sim::Tally latency_;
-  sim::QuantileHistogram latency_histogram_;
+  Latencies latencies_;  // fork to release
 };
 
 /// Reads a "fork" node's own key ("k"); the loader reads "to" (the branches).

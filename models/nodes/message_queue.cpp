@@ -16,7 +16,7 @@ MessageQueue::MessageQueue(Network& network, std::string name) : Node(network, s
 
 void MessageQueue::accept(RequestId caller) {
   const double now = network_.simulator().now();
-  ++arrivals_;
+  ++flow_.arrivals;
   const RequestId message = network_.create_internal(*this);
   {
     Request& request = network_.requests()[message];
@@ -27,7 +27,7 @@ void MessageQueue::accept(RequestId caller) {
     // No service yet: consumer_lag counts only messages some station started serving.
     request.service_start = std::numeric_limits<double>::quiet_NaN();
   }
-  number_outstanding_.set(now, static_cast<double>(++outstanding_));
+  number_outstanding_.set(now, static_cast<double>(++flow_.held));
   // Enqueue, then acknowledge: at the same instant, in that order.
   targets()[1]->accept(message);
   forward(caller);
@@ -37,44 +37,30 @@ void MessageQueue::request_left(RequestId id, bool completed) {
   const double now = network_.simulator().now();
   const Request& message = network_.requests()[id];
   if (completed) {
-    ++completions_;
-    processing_delay_.add(now - message.created);
-    processing_delay_histogram_.add(now - message.created);
+    ++flow_.completions;
+    processing_delays_.add(now - message.created);
     if (!std::isnan(message.service_start)) {
       consumer_lag_.add(message.service_start - message.created);
     }
   } else {
-    ++rejections_;
+    ++flow_.rejections;
   }
-  number_outstanding_.set(now, static_cast<double>(--outstanding_));
+  number_outstanding_.set(now, static_cast<double>(--flow_.held));
 }
 
 void MessageQueue::reset_statistics() {
   const double now = network_.simulator().now();
-  arrivals_ = completions_ = rejections_ = 0;
-  outstanding_at_start_ = outstanding_;
+  flow_.reset();
   number_outstanding_.reset(now);
-  processing_delay_.reset();
-  processing_delay_histogram_.reset();
+  processing_delays_.reset();
   consumer_lag_.reset();
 }
 
 void MessageQueue::collect(Metrics& out) const {
   const double now = network_.simulator().now();
   const double window = now - network_.window_start();
-  const auto arrivals = static_cast<double>(arrivals_);
-  out.add({"arrivals", arrivals});
-  out.add({"completions", static_cast<double>(completions_)});
-  out.add({"rejections", static_cast<double>(rejections_)});
-  out.add({"in_system.start", static_cast<double>(outstanding_at_start_)});
-  out.add({"in_system.end", static_cast<double>(outstanding_)});
-  out.add({"arrival_rate", arrivals / window});
-  out.add({"throughput", static_cast<double>(completions_) / window});
-  out.add({"rejection_ratio", arrivals > 0 ? static_cast<double>(rejections_) / arrivals
-                                           : std::numeric_limits<double>::quiet_NaN()});
-  out.add({"L", number_outstanding_.mean(now)});
-  out.add({"W", processing_delay_.mean()});
-  out.add_latency("sojourn", processing_delay_histogram_);
+  add_flow_metrics(out, flow_, window);
+  add_sojourn_metrics(out, number_outstanding_.mean(now), processing_delays_);
   out.add({"consumer_lag", consumer_lag_.mean()});
 }
 

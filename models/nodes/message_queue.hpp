@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "models/io/json_input.hpp"
+#include "models/nodes/flow_metrics.hpp"
 #include "models/nodes/node.hpp"
 #include "sim/quantile_histogram.hpp"
 #include "sim/statistics.hpp"
@@ -33,21 +34,16 @@ class MessageQueue final : public Node {
   MessageQueue(Network& network, std::string name);
 
   void accept(RequestId id) override;
-  std::int64_t occupancy() const override { return outstanding_; }
+  std::int64_t occupancy() const override { return flow_.held; }
   /// A message left the system: completed at a sink, or rejected.
   void request_left(RequestId id, bool completed) override;
   void reset_statistics() override;
   void collect(Metrics& out) const override;
 
  private:
-  std::int64_t outstanding_ = 0;
-  std::int64_t outstanding_at_start_ = 0;
-  std::uint64_t arrivals_ = 0;
-  std::uint64_t completions_ = 0;
-  std::uint64_t rejections_ = 0;
+  FlowCounts flow_;  // of messages; held: messages outstanding
   sim::TimeAverage number_outstanding_;
-  sim::Tally processing_delay_;
-  sim::QuantileHistogram processing_delay_histogram_;
+  Latencies processing_delays_;
   sim::Tally consumer_lag_;
 };
 

@@ -1,5 +1,6 @@
 #include "models/nodes/network.hpp"
 
+#include "models/nodes/flow_metrics.hpp"
 #include "models/nodes/sink.hpp"
 
 namespace capsim::models {
@@ -65,29 +66,21 @@ void Network::reset_statistics() {
 Metrics Network::collect_system() const {
   const double now = simulator_.now();
   const double window = now - window_start_;
-  const auto created = static_cast<double>(created_);
   const auto departures = static_cast<double>(completed_ + rejected_);
-  sim::Tally sojourn;
-  sim::QuantileHistogram sojourn_histogram;
-  for (const Sink* sink : sinks_) {
-    sojourn.merge(sink->counted_sojourn());
-    sojourn_histogram.merge(sink->counted_sojourn_histogram());
-  }
-  sim::Tally time_in_system = sojourn;  // every departure, rejected ones included
+  Latencies sojourns;
+  for (const Sink* sink : sinks_) sojourns.merge(sink->counted_sojourns());
+  sim::Tally time_in_system = sojourns.tally;  // every departure, rejected ones included
   time_in_system.merge(rejected_time_);
   Metrics out;
-  out.add({"arrivals", created});
-  out.add({"completions", static_cast<double>(completed_)});
-  out.add({"rejections", static_cast<double>(rejected_)});
-  out.add({"in_system.start", population_at_start_});
-  out.add({"in_system.end", population_.level()});
-  out.add({"arrival_rate", created / window});
-  out.add({"throughput", static_cast<double>(completed_) / window});
-  out.add({"rejection_ratio", created > 0 ? static_cast<double>(rejected_) / created
-                                          : std::numeric_limits<double>::quiet_NaN()});
-  out.add({"L", population_.mean(now)});
-  out.add({"W", sojourn.mean()});
-  out.add_latency("sojourn", sojourn_histogram);
+  // The population is a count kept as a double: exact, so converting it loses nothing.
+  add_flow_metrics(out,
+                   {.arrivals = created_,
+                    .completions = completed_,
+                    .rejections = rejected_,
+                    .held = static_cast<std::int64_t>(population_.level()),
+                    .held_at_start = static_cast<std::int64_t>(population_at_start_)},
+                   window);
+  add_sojourn_metrics(out, population_.mean(now), sojourns);
   out.add({"departure_rate", departures / window});
   out.add({"W_departures", time_in_system.mean()});
   return out;

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
-#include <limits>
 
 #include "models/nodes/network.hpp"
 
@@ -153,19 +152,19 @@ RateLimiter::RateLimiter(Network& network, std::string name, const LimiterConfig
 }
 
 void RateLimiter::accept(RequestId id) {
-  ++arrivals_;
+  ++flow_.arrivals;
   const double now = network_.simulator().now();
   if (meter_) {
     if (meter_->admit(now)) {
       ++admitted_;
-      ++completions_;
+      ++flow_.completions;
       admit(id);
     } else {
       reject(id);
     }
     return;
   }
-  if (in_node_ >= capacity_) {
+  if (flow_.held >= capacity_) {
     reject(id);
     return;
   }
@@ -179,7 +178,7 @@ void RateLimiter::admit(RequestId id) {
 }
 
 void RateLimiter::reject(RequestId id) {
-  ++rejections_;
+  ++flow_.rejections;
   if (targets().size() > 1) {
     targets()[1]->accept(id);
   } else {
@@ -189,7 +188,7 @@ void RateLimiter::reject(RequestId id) {
 
 void RateLimiter::enqueue(RequestId id, double now) {
   network_.requests()[id].node_arrival = now;
-  number_in_node_.set(now, static_cast<double>(++in_node_));
+  number_in_node_.set(now, static_cast<double>(++flow_.held));
   if (!leaving_) {
     start_leaving(id, now);
   } else {
@@ -204,8 +203,7 @@ void RateLimiter::start_leaving(RequestId id, double now) {
   const double wait = now - network_.requests()[id].node_arrival;
   ++departures_started_;
   if (wait > 0) ++waited_;
-  wait_.add(wait);
-  wait_histogram_.add(wait);
+  waits_.add(wait);
   network_.simulator().schedule(leave_interval_, *this, kLeft, id);
 }
 
@@ -215,10 +213,9 @@ void RateLimiter::on_event(std::uint32_t kind, std::uint64_t payload) {
   const auto id = static_cast<RequestId>(payload);
   const double now = network_.simulator().now();
   const double sojourn = now - network_.requests()[id].node_arrival;
-  ++completions_;
-  sojourn_.add(sojourn);
-  sojourn_histogram_.add(sojourn);
-  number_in_node_.set(now, static_cast<double>(--in_node_));
+  ++flow_.completions;
+  sojourns_.add(sojourn);
+  number_in_node_.set(now, static_cast<double>(--flow_.held));
   leaving_ = false;
   busy_.set(now, 0);
   // The next one starts leaving before this one is passed on, so the state is consistent if
@@ -233,46 +230,27 @@ void RateLimiter::on_event(std::uint32_t kind, std::uint64_t payload) {
 
 void RateLimiter::reset_statistics() {
   const double now = network_.simulator().now();
-  arrivals_ = admitted_ = rejections_ = completions_ = departures_started_ = waited_ = 0;
-  in_node_at_start_ = in_node_;
+  flow_.reset();
+  admitted_ = departures_started_ = waited_ = 0;
   number_in_node_.reset(now);
   number_waiting_.reset(now);
   busy_.reset(now);
-  wait_.reset();
-  sojourn_.reset();
-  wait_histogram_.reset();
-  sojourn_histogram_.reset();
+  waits_.reset();
+  sojourns_.reset();
 }
 
 void RateLimiter::collect(Metrics& out) const {
   const double now = network_.simulator().now();
   const double window = now - network_.window_start();
-  const auto arrivals = static_cast<double>(arrivals_);
-  const auto admitted = static_cast<double>(admitted_);
-  const auto rejections = static_cast<double>(rejections_);
-  const auto completions = static_cast<double>(completions_);
-  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  out.add({"arrivals", arrivals});
-  out.add({"admitted", admitted});
-  out.add({"rejections", rejections});
-  out.add({"completions", completions});
-  out.add({"in_system.start", static_cast<double>(in_node_at_start_)});
-  out.add({"in_system.end", static_cast<double>(in_node_)});
-  out.add({"arrival_rate", arrivals / window});
-  out.add({"admitted_rate", admitted / window});
-  out.add({"throughput", completions / window});
-  out.add({"rejection_ratio", arrivals > 0 ? rejections / arrivals : kNaN});
+  add_flow_metrics(out, flow_, window, {.admitted = admitted_});
   if (meter_) return;
-  out.add({"utilization", busy_.mean(now)});
-  out.add({"L", number_in_node_.mean(now)});
-  out.add({"Lq", number_waiting_.mean(now)});
-  out.add({"W", sojourn_.mean()});
-  out.add({"Wq", wait_.mean()});
-  out.add({"p_wait", departures_started_ > 0
-                         ? static_cast<double>(waited_) / static_cast<double>(departures_started_)
-                         : kNaN});
-  out.add_latency("wait", wait_histogram_);
-  out.add_latency("sojourn", sojourn_histogram_);
+  add_queue_metrics(out, {.utilization = busy_.mean(now),
+                          .mean_held = number_in_node_.mean(now),
+                          .mean_queued = number_waiting_.mean(now),
+                          .started = departures_started_,
+                          .waited = waited_,
+                          .waits = waits_,
+                          .sojourns = sojourns_});
 }
 
 // ---------------------------------------------------------------------------------------------

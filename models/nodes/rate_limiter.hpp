@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "models/io/json_input.hpp"
+#include "models/nodes/flow_metrics.hpp"
 #include "models/nodes/node.hpp"
 #include "sim/quantile_histogram.hpp"
 #include "sim/ring_queue.hpp"
@@ -107,7 +108,7 @@ class RateLimiter final : public Node {
   RateLimiter(Network& network, std::string name, const LimiterConfig& config);
 
   void accept(RequestId id) override;
-  std::int64_t occupancy() const override { return in_node_; }
+  std::int64_t occupancy() const override { return flow_.held; }
   void reset_statistics() override;
   void collect(Metrics& out) const override;
   void on_event(std::uint32_t kind, std::uint64_t payload) override;
@@ -124,24 +125,18 @@ class RateLimiter final : public Node {
   // leaky_bucket_queue: FIFO, the head leaving (in "service") while `leaving_` is set.
   std::int64_t capacity_ = 0;  // queue + 1
   double leave_interval_ = 0;  // 1 / rate, s
-  std::int64_t in_node_ = 0;
   bool leaving_ = false;
   sim::RingQueue<RequestId> waiting_;
 
-  std::uint64_t arrivals_ = 0;
+  FlowCounts flow_;  // held: requests in the queue (always 0 for the other algorithms)
   std::uint64_t admitted_ = 0;
-  std::uint64_t rejections_ = 0;
-  std::uint64_t completions_ = 0;
   std::uint64_t departures_started_ = 0;
   std::uint64_t waited_ = 0;
-  std::int64_t in_node_at_start_ = 0;
   sim::TimeAverage number_in_node_;
   sim::TimeAverage number_waiting_;
   sim::TimeAverage busy_;
-  sim::Tally wait_;
-  sim::Tally sojourn_;
-  sim::QuantileHistogram wait_histogram_;
-  sim::QuantileHistogram sojourn_histogram_;
+  Latencies waits_;
+  Latencies sojourns_;
 };
 
 /// Reads a "limiter" node's own keys: "algorithm", then "limit" and "window" (windows), "rate"

@@ -2,7 +2,8 @@
 // Requests: value types carrying their own timestamps, kept in a pool and referred to by slot.
 
 #include <cstdint>
-#include <vector>
+
+#include "sim/slot_pool.hpp"
 
 namespace capsim::models {
 
@@ -43,26 +44,17 @@ class RequestPool final {
  public:
   /// A fresh request with default fields.
   RequestId acquire() {
-    if (free_head_ == kNoFree) {
-      requests_.emplace_back();
-      return static_cast<RequestId>(requests_.size() - 1);
-    }
-    const RequestId id = free_head_;
-    free_head_ = requests_[id].call_record;  // a free slot's call_record links to the next one
-    requests_[id] = Request{};
+    const RequestId id = slots_.acquire();
+    slots_[id] = Request{};
     return id;
   }
-  void release(RequestId id) {
-    requests_[id].call_record = free_head_;
-    free_head_ = id;
-  }
-  Request& operator[](RequestId id) { return requests_[id]; }
-  const Request& operator[](RequestId id) const { return requests_[id]; }
+  void release(RequestId id) { slots_.release(id); }
+  Request& operator[](RequestId id) { return slots_[id]; }
+  const Request& operator[](RequestId id) const { return slots_[id]; }
 
  private:
-  static constexpr RequestId kNoFree = UINT32_MAX;
-  std::vector<Request> requests_;
-  RequestId free_head_ = kNoFree;  // free slots form a list, so releasing never allocates
+  // A free slot's call_record links to the next free one.
+  sim::SlotPool<Request, &Request::call_record> slots_;
 };
 
 }  // namespace capsim::models

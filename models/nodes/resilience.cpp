@@ -43,22 +43,14 @@ CallNode::CallNode(Network& network, std::string name, const BreakerConfig& conf
 
 void CallNode::accept(RequestId caller) {
   const double now = network_.simulator().now();
-  ++arrivals_;
+  ++flow_.arrivals;
   if (breaker_ && !breaker_->permit()) {
     short_circuit(caller);
     return;
   }
-  const Record record{caller, kNoCall, {}, now, 0, 0};
-  std::uint32_t index;
-  if (free_records_.empty()) {
-    index = static_cast<std::uint32_t>(records_.size());
-    records_.push_back(record);
-  } else {
-    index = free_records_.back();
-    free_records_.pop_back();
-    records_[index] = record;
-  }
-  number_waiting_.set(now, static_cast<double>(++waiting_));
+  const std::uint32_t index = records_.acquire();
+  records_[index] = Record{caller, kNoCall, {}, now, 0, 0};
+  number_waiting_.set(now, static_cast<double>(++flow_.held));
   if (budget_) budget_->first_attempt(now);
   send_call(index);
 }
@@ -145,13 +137,12 @@ void CallNode::call_failed(std::uint32_t index) {
 
 void CallNode::finish(std::uint32_t index, bool success) {
   const Record record = records_[index];
-  free_records_.push_back(index);
+  records_.release(index);
   const double now = network_.simulator().now();
   const double sojourn = now - record.arrived;
-  number_waiting_.set(now, static_cast<double>(--waiting_));
-  ++completions_;
-  sojourn_.add(sojourn);
-  sojourn_histogram_.add(sojourn);
+  number_waiting_.set(now, static_cast<double>(--flow_.held));
+  ++flow_.completions;
+  sojourns_.add(sojourn);
   if (success) {
     ++successes_;
     success_sojourn_.add(sojourn);
@@ -170,12 +161,11 @@ void CallNode::short_circuit(RequestId caller) {
   ++short_circuited_;
   if (Node* fallback = on_failure()) {
     // It passes through at once: a completion with no time spent here.
-    ++completions_;
-    sojourn_.add(0);
-    sojourn_histogram_.add(0);
+    ++flow_.completions;
+    sojourns_.add(0);
     fallback->accept(caller);
   } else {
-    ++rejections_;
+    ++flow_.rejections;
     network_.reject(caller);
   }
 }
@@ -200,35 +190,25 @@ void CallNode::breaker_changed() {
 
 void CallNode::reset_statistics() {
   const double now = network_.simulator().now();
-  arrivals_ = completions_ = rejections_ = successes_ = failures_ = 0;
+  flow_.reset();
+  successes_ = failures_ = 0;
   attempts_ = retries_ = timeouts_ = rejected_attempts_ = late_replies_ = 0;
   budget_exhausted_ = short_circuited_ = opens_ = 0;
-  waiting_at_start_ = waiting_;
   number_waiting_.reset(now);
   open_.reset(now);
   half_open_.reset(now);
-  sojourn_.reset();
+  sojourns_.reset();
   success_sojourn_.reset();
-  sojourn_histogram_.reset();
 }
 
 void CallNode::collect(Metrics& out) const {
   const double now = network_.simulator().now();
   const double window = now - network_.window_start();
-  const auto arrivals = static_cast<double>(arrivals_);
-  const auto departures = static_cast<double>(completions_ + rejections_);
+  const auto arrivals = static_cast<double>(flow_.arrivals);
+  const auto departures = static_cast<double>(flow_.completions + flow_.rejections);
   const auto attempts = static_cast<double>(attempts_);
-  out.add({"arrivals", arrivals});
-  out.add({"completions", static_cast<double>(completions_)});
-  out.add({"rejections", static_cast<double>(rejections_)});
-  out.add({"in_system.start", static_cast<double>(waiting_at_start_)});
-  out.add({"in_system.end", static_cast<double>(waiting_)});
-  out.add({"arrival_rate", arrivals / window});
-  out.add({"throughput", static_cast<double>(completions_) / window});
-  out.add({"rejection_ratio", arrivals > 0 ? static_cast<double>(rejections_) / arrivals : kNaN});
-  out.add({"L", number_waiting_.mean(now)});
-  out.add({"W", sojourn_.mean()});
-  out.add_latency("sojourn", sojourn_histogram_);
+  add_flow_metrics(out, flow_, window);
+  add_sojourn_metrics(out, number_waiting_.mean(now), sojourns_);
   out.add({"successes", static_cast<double>(successes_)});
   out.add({"failures", static_cast<double>(failures_)});
   out.add({"goodput", static_cast<double>(successes_) / window});

@@ -28,15 +28,16 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "models/io/json_input.hpp"
 #include "models/nodes/circuit_breaker.hpp"
+#include "models/nodes/flow_metrics.hpp"
 #include "models/nodes/node.hpp"
 #include "models/nodes/retry.hpp"
 #include "sim/quantile_histogram.hpp"
 #include "sim/rng.hpp"
 #include "sim/simulator.hpp"
+#include "sim/slot_pool.hpp"
 #include "sim/statistics.hpp"
 
 namespace capsim::models {
@@ -75,7 +76,7 @@ class CallNode final : public Node {
   CallNode(Network& network, std::string name, const BreakerConfig& config);
 
   void accept(RequestId caller) override;
-  std::int64_t occupancy() const override { return waiting_; }
+  std::int64_t occupancy() const override { return flow_.held; }
   /// One of this node's calls reached a sink (completed) or was rejected.
   void request_left(RequestId call, bool completed) override;
   void on_event(std::uint32_t kind, std::uint64_t payload) override;
@@ -86,7 +87,7 @@ class CallNode final : public Node {
   static constexpr RequestId kNoCall = UINT32_MAX;
   // A caller waiting here, with its call in flight or its backoff running.
   struct Record {
-    RequestId caller;
+    RequestId caller;    // links to the next free record while the record is free
     RequestId call;      // the call in flight, or kNoCall during a backoff
     sim::EventId timer;  // the call's timeout, or the end of the backoff
     double arrived;      // s
@@ -112,14 +113,9 @@ class CallNode final : public Node {
   double open_for_ = 0;
   sim::Rng rng_;  // backoff jitter
 
-  std::vector<Record> records_;
-  std::vector<std::uint32_t> free_records_;
-  std::int64_t waiting_ = 0;
-  std::int64_t waiting_at_start_ = 0;
+  sim::SlotPool<Record, &Record::caller> records_;
 
-  std::uint64_t arrivals_ = 0;
-  std::uint64_t completions_ = 0;
-  std::uint64_t rejections_ = 0;
+  FlowCounts flow_;  // of callers; held: callers waiting
   std::uint64_t successes_ = 0;
   std::uint64_t failures_ = 0;
   std::uint64_t attempts_ = 0;
@@ -133,9 +129,8 @@ class CallNode final : public Node {
   sim::TimeAverage number_waiting_;
   sim::TimeAverage open_;       // 1 while the breaker is open
   sim::TimeAverage half_open_;  // 1 while it is half-open
-  sim::Tally sojourn_;
+  Latencies sojourns_;
   sim::Tally success_sojourn_;
-  sim::QuantileHistogram sojourn_histogram_;
 };
 
 /// Reads a "retry" node's own keys (timeout, attempts, backoff, budget, budget_window) and checks

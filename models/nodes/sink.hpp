@@ -5,9 +5,8 @@
 #include <memory>
 
 #include "models/io/json_input.hpp"
+#include "models/nodes/flow_metrics.hpp"
 #include "models/nodes/node.hpp"
-#include "sim/quantile_histogram.hpp"
-#include "sim/statistics.hpp"
 
 namespace capsim::models {
 
@@ -22,16 +21,11 @@ class Sink final : public Node {
   void collect(Metrics& out) const override;
 
   /// Sojourns, from creation at a source, of the requests counted end to end (not internal).
-  const sim::Tally& counted_sojourn() const { return counted_.sojourn; }
-  const sim::QuantileHistogram& counted_sojourn_histogram() const { return counted_.histogram; }
+  const Latencies& counted_sojourns() const { return counted_; }
 
  private:
-  struct Sojourns {
-    sim::Tally sojourn;
-    sim::QuantileHistogram histogram;
-  };
-  Sojourns counted_;   // requests counted end to end
-  Sojourns internal_;  // a fork's children, an async node's messages: this sink reports them too
+  Latencies counted_;   // requests counted end to end
+  Latencies internal_;  // a fork's children, an async node's messages: this sink reports them too
 };
 
 inline SinkConfig read_sink(const Json&, const Where&) { return {}; }

@@ -98,15 +98,15 @@ void Station::start() {
 }
 
 void Station::accept(RequestId id) {
-  ++arrivals_;
-  if (in_station_ >= capacity_) {
-    ++rejections_;
+  ++flow_.arrivals;
+  if (flow_.held >= capacity_) {
+    ++flow_.rejections;
     network_.reject(id);
     return;
   }
   const double now = network_.simulator().now();
   network_.requests()[id].node_arrival = now;
-  number_in_station_.set(now, static_cast<double>(++in_station_));
+  number_in_station_.set(now, static_cast<double>(++flow_.held));
   if (has_idle_server()) {
     start_service(id, now);
   } else {
@@ -138,8 +138,7 @@ inline void Station::start_service(RequestId id, double now, bool restart) {
     const double wait = now - request.node_arrival;
     ++services_started_;
     if (wait > 0) ++waited_;
-    wait_.add(wait);
-    wait_histogram_.add(wait);
+    waits_.add(wait);
     if (!by_class_.empty()) by_class_[request.request_class].wait.add(wait);
   }
   const sim::Distribution& service =
@@ -162,14 +161,12 @@ void Station::on_event(std::uint32_t kind, std::uint64_t payload) {
 
   const Request& request = network_.requests()[id];
   const double sojourn = now - request.node_arrival;
-  ++completions_;
-  sojourn_.add(sojourn);
-  sojourn_histogram_.add(sojourn);
+  ++flow_.completions;
+  sojourns_.add(sojourn);
   if (!by_class_.empty()) {
     ClassStatistics& of_class = by_class_[request.request_class];
     ++of_class.completions;
-    of_class.sojourn.add(sojourn);
-    of_class.sojourn_histogram.add(sojourn);
+    of_class.sojourns.add(sojourn);
   }
   if (report_goodput_) {
     // A reply nobody waits for any more: all of its service here was wasted (within the window).
@@ -179,7 +176,7 @@ void Station::on_event(std::uint32_t kind, std::uint64_t payload) {
       ++goodput_completions_;
     }
   }
-  number_in_station_.set(now, static_cast<double>(--in_station_));
+  number_in_station_.set(now, static_cast<double>(--flow_.held));
   server_idle(server, now);
   idle_servers_.push_back(server);
   if (failures_) failures_->service_ended(server);
@@ -201,20 +198,17 @@ double Station::utilization(std::uint32_t server, double now) const {
 
 void Station::reset_statistics() {
   const double now = network_.simulator().now();
-  arrivals_ = rejections_ = completions_ = services_started_ = waited_ = 0;
-  in_station_at_start_ = in_station_;
+  flow_.reset();
+  services_started_ = waited_ = 0;
   number_in_station_.reset(now);
   number_waiting_.reset(now);
   std::fill(busy_time_.begin(), busy_time_.end(), 0.0);
-  wait_.reset();
-  sojourn_.reset();
-  wait_histogram_.reset();
-  sojourn_histogram_.reset();
+  waits_.reset();
+  sojourns_.reset();
   for (ClassStatistics& of_class : by_class_) {
     of_class.completions = 0;
     of_class.wait.reset();
-    of_class.sojourn.reset();
-    of_class.sojourn_histogram.reset();
+    of_class.sojourns.reset();
   }
   goodput_completions_ = 0;
   wasted_busy_time_ = 0;
@@ -226,42 +220,29 @@ void Station::collect(Metrics& out) const {
   const double window = now - network_.window_start();
   double busy_sum = 0;
   for (std::uint32_t server = 0; server < servers(); ++server) busy_sum += utilization(server, now);
-  const auto arrivals = static_cast<double>(arrivals_);
-
-  out.add({"arrivals", arrivals});
-  out.add({"completions", static_cast<double>(completions_)});
-  out.add({"rejections", static_cast<double>(rejections_)});
-  out.add({"in_system.start", static_cast<double>(in_station_at_start_)});
-  out.add({"in_system.end", static_cast<double>(in_station_)});
-  out.add({"arrival_rate", arrivals / window});
-  out.add({"throughput", static_cast<double>(completions_) / window});
-  out.add({"rejection_ratio", arrivals > 0 ? static_cast<double>(rejections_) / arrivals
-                                           : std::numeric_limits<double>::quiet_NaN()});
-  out.add({"utilization", busy_sum / static_cast<double>(servers())});
-  out.add({"L", number_in_station_.mean(now)});
-  out.add({"Lq", number_waiting_.mean(now)});
-  out.add({"W", sojourn_.mean()});
-  out.add({"Wq", wait_.mean()});
-  out.add({"p_wait", services_started_ > 0
-                         ? static_cast<double>(waited_) / static_cast<double>(services_started_)
-                         : std::numeric_limits<double>::quiet_NaN()});
-  out.add_latency("wait", wait_histogram_);
-  out.add_latency("sojourn", sojourn_histogram_);
+  add_flow_metrics(out, flow_, window);
+  add_queue_metrics(out, {.utilization = busy_sum / static_cast<double>(servers()),
+                          .mean_held = number_in_station_.mean(now),
+                          .mean_queued = number_waiting_.mean(now),
+                          .started = services_started_,
+                          .waited = waited_,
+                          .waits = waits_,
+                          .sojourns = sojourns_});
   for (std::uint32_t server = 0; server < servers(); ++server) {
     out.add({"utilization.server." + std::to_string(server), utilization(server, now)});
   }
   for (const ClassStatistics& of_class : by_class_) {
     out.add({"throughput." + of_class.name, static_cast<double>(of_class.completions) / window});
-    out.add({"W." + of_class.name, of_class.sojourn.mean()});
+    out.add({"W." + of_class.name, of_class.sojourns.tally.mean()});
     out.add({"Wq." + of_class.name, of_class.wait.mean()});
-    out.add_latency(("sojourn." + of_class.name).c_str(), of_class.sojourn_histogram);
+    out.add_latency(("sojourn." + of_class.name).c_str(), of_class.sojourns.histogram);
   }
   if (report_goodput_) {
     out.add({"goodput", static_cast<double>(goodput_completions_) / window});
     out.add({"wasted_utilization",
              wasted_busy_time_ / window / static_cast<double>(servers())});
   }
-  if (failures_) failures_->collect(out, now, window, sojourn_);
+  if (failures_) failures_->collect(out, now, window, sojourns_.tally);
 }
 
 StationConfig read_station(const Json& node, const Where& where) {

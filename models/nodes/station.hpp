@@ -10,6 +10,7 @@
 
 #include "models/io/json_input.hpp"
 #include "models/nodes/failures.hpp"
+#include "models/nodes/flow_metrics.hpp"
 #include "models/nodes/node.hpp"
 #include "models/nodes/request_classes.hpp"
 #include "sim/distribution.hpp"
@@ -61,7 +62,7 @@ class Station final : public Node {
 
   void start() override;
   void accept(RequestId id) override;
-  std::int64_t occupancy() const override { return in_station_; }
+  std::int64_t occupancy() const override { return flow_.held; }
   void reset_statistics() override;
   void collect(Metrics& out) const override;
   void on_event(std::uint32_t kind, std::uint64_t payload) override;
@@ -72,8 +73,7 @@ class Station final : public Node {
     std::string name;
     std::uint64_t completions = 0;
     sim::Tally wait;
-    sim::Tally sojourn;
-    sim::QuantileHistogram sojourn_histogram;
+    Latencies sojourns;
   };
 
   // `restart`: a request requeued by a server failure, whose wait was counted the first time.
@@ -106,7 +106,7 @@ class Station final : public Node {
   std::vector<sim::Distribution> service_by_class_;  // indexed by class; empty: service_ for all
   std::int64_t capacity_;                            // INT64_MAX when unlimited
 
-  std::int64_t in_station_ = 0;
+  FlowCounts flow_;                  // held: requests queued or in service
   sim::RingQueue<RequestId> queue_;  // FIFO discipline
   // Priority discipline: one FIFO queue per priority level (0 served first), a mask of the
   // non-empty ones, and each class's level.
@@ -123,12 +123,8 @@ class Station final : public Node {
   std::uint64_t goodput_completions_ = 0;  // completions of requests no caller had abandoned
   double wasted_busy_time_ = 0;            // server time of the others, s
 
-  std::uint64_t arrivals_ = 0;
-  std::uint64_t rejections_ = 0;
-  std::uint64_t completions_ = 0;
   std::uint64_t services_started_ = 0;
   std::uint64_t waited_ = 0;  // services that started after a wait > 0
-  std::int64_t in_station_at_start_ = 0;
   sim::TimeAverage number_in_station_;
   sim::TimeAverage number_waiting_;
   // Each server's busy time in the window, added up when a service ends or is interrupted (one
@@ -137,10 +133,8 @@ class Station final : public Node {
   static constexpr double kIdle = -1;
   std::vector<double> busy_time_;
   std::vector<double> busy_since_;
-  sim::Tally wait_;
-  sim::Tally sojourn_;
-  sim::QuantileHistogram wait_histogram_;
-  sim::QuantileHistogram sojourn_histogram_;
+  Latencies waits_;
+  Latencies sojourns_;
   std::vector<ClassStatistics> by_class_;  // empty with a single class
 };
 

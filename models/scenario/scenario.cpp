@@ -126,10 +126,8 @@ PendingTargets read_targets(const Json& node, const Where& where, Routing routin
   return pending;
 }
 
-// Resolves every "to" and rejects routes that cannot end: requests must always be able to
-// reach a sink, or the population grows without bound.
-void wire(Scenario& scenario, const std::vector<PendingTargets>& pending, const Json& nodes,
-          const Where& where) {
+// Resolves every "to": names of nodes that accept requests.
+void resolve_targets(Scenario& scenario, const std::vector<PendingTargets>& pending) {
   std::map<std::string, std::size_t> index;
   std::vector<std::string> names;
   for (std::size_t i = 0; i < scenario.nodes.size(); ++i) {
@@ -157,7 +155,11 @@ void wire(Scenario& scenario, const std::vector<PendingTargets>& pending, const 
       scenario.nodes[i].targets.push_back(found->second);
     }
   }
+}
 
+// Rejects routes that cannot end: requests must always be able to reach a sink, or the
+// population grows without bound.
+void reject_routes_without_sink(const Scenario& scenario, const Json& nodes, const Where& where) {
   const std::size_t n = scenario.nodes.size();
   // Nodes from which a sink can be reached, by a backward sweep.
   std::vector<bool> reaches_sink(n, false);
@@ -193,29 +195,37 @@ void wire(Scenario& scenario, const std::vector<PendingTargets>& pending, const 
                                 "forever: a cycle with no way out)",
                                 cycle));
   }
+}
 
-  auto generates = [](const NodeSpec& spec) {
-    return std::holds_alternative<SourceConfig>(spec.config) ||
-           std::holds_alternative<ClientsConfig>(spec.config);
-  };
-  if (std::none_of(scenario.nodes.begin(), scenario.nodes.end(), generates)) {
-    where.fail("no node of type \"source\"", "at least one source");
+// Requires a node that generates requests, and warns of nodes no route from one leads to: they
+// are allowed (kept for a --set or a sweep to route to), but they measure nothing, which is more
+// often a mistake than the intent.
+void check_generators_reach(Scenario& scenario, const Where& where) {
+  std::vector<std::size_t> generators;
+  for (std::size_t i = 0; i < scenario.nodes.size(); ++i) {
+    const NodeConfig& config = scenario.nodes[i].config;
+    if (std::holds_alternative<SourceConfig>(config) ||
+        std::holds_alternative<ClientsConfig>(config)) {
+      generators.push_back(i);
+    }
   }
-
-  // A node no route leads to is allowed (it may be kept for a --set or a sweep to route to), but
-  // it measures nothing, which is more often a mistake than the intent.
-  std::vector<std::size_t> sources;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (generates(scenario.nodes[i])) sources.push_back(i);
-  }
-  const std::vector<bool> reached = reachable_from(scenario, std::move(sources));
-  for (std::size_t i = 0; i < n; ++i) {
+  if (generators.empty()) where.fail("no node of type \"source\"", "at least one source");
+  const std::vector<bool> reached = reachable_from(scenario, std::move(generators));
+  for (std::size_t i = 0; i < scenario.nodes.size(); ++i) {
     if (reached[i]) continue;
     scenario.warnings.push_back(fmt::format(
         "{}: {}: node \"{}\" is unreachable: no route from a source leads to it, so it sees no "
         "requests",
         where.file(), (where / i).pointer(), scenario.nodes[i].name));
   }
+}
+
+// The second pass of the loader, once every node exists: links, and the routes' checks.
+void wire(Scenario& scenario, const std::vector<PendingTargets>& pending, const Json& nodes,
+          const Where& where) {
+  resolve_targets(scenario, pending);
+  reject_routes_without_sink(scenario, nodes, where);
+  check_generators_reach(scenario, where);
 }
 
 // Node keys naming request classes, resolved against the scenario's "classes".
@@ -228,6 +238,61 @@ void resolve_request_classes(NodeConfig& config, const Json& node, const Where& 
   } else if (auto* station = std::get_if<StationConfig>(&config)) {
     resolve_station_classes(*station, at, classes);
   }
+}
+
+// The scenario's own keys but "nodes", "classes", "slo" and "sweep", with their defaults.
+Scenario read_run_settings(const Json& document, const std::string& file) {
+  const Where root(file);
+  Scenario scenario;
+  scenario.file = file;
+  scenario.name = read_optional_string(document, "name", root)
+                      .value_or(std::filesystem::path(file).stem().string());
+  scenario.seed = static_cast<std::uint64_t>(
+      read_optional_integer(document, "seed", root, Range{0, true, 9e15, true}).value_or(1));
+  scenario.replications = static_cast<int>(
+      read_optional_integer(document, "replications", root, Range{2, true, kMaxReplications, true})
+          .value_or(5));
+  scenario.duration = read_number(document, "duration", root, Range{0, false, 1e15, true});
+  scenario.warmup = read_optional_number(document, "warmup", root, Range{0, true, 1e15, true})
+                        .value_or(scenario.duration / 10);
+  return scenario;
+}
+
+// Node `i` of "nodes" (the loader's first pass): its name, unique among those `seen`, its type
+// and own keys; its "to" is kept in `pending` until every node exists.
+NodeSpec read_node(const Json& node, std::size_t i, const Where& at,
+                   std::map<std::string, std::size_t>& seen,
+                   const std::vector<RequestClass>& classes, std::vector<PendingTargets>& pending) {
+  require_object(node, at, "a node object with \"name\" and \"type\"");
+  NodeSpec spec;
+  spec.name = read_string(node, "name", at);
+  if (auto [previous, inserted] = seen.emplace(spec.name, i); !inserted) {
+    (at / "name")
+        .fail_value(node["name"],
+                    fmt::format("a unique name (also used by /nodes/{})", previous->second));
+  }
+  const std::vector<std::string> types = node_type_names();
+  if (!node.contains("type")) {
+    at.fail("no key \"type\"", "a node type (" + one_of(types) + ") at \"type\"");
+  }
+  spec.type = read_string(node, "type", at);
+  const auto type = std::find_if(node_types().begin(), node_types().end(),
+                                 [&](const NodeType& t) { return t.name == spec.type; });
+  if (type == node_types().end()) {
+    std::string expected = "a node type: " + one_of(types);
+    if (auto guess = did_you_mean(spec.type, types)) {
+      expected += fmt::format(" (did you mean \"{}\"?)", *guess);
+    }
+    (at / "type").fail_value(node["type"], expected);
+  }
+  std::vector<std::string> keys = {"name", "type", "description"};
+  keys.insert(keys.end(), type->keys.begin(), type->keys.end());
+  if (type->routing != Routing::none) keys.push_back("to");
+  check_keys(node, at, keys);
+  spec.config = type->read(node, at);
+  resolve_request_classes(spec.config, node, at, classes);
+  pending.push_back(read_targets(node, at, type->routing, spec.probabilities));
+  return spec;
 }
 
 }  // namespace
@@ -278,19 +343,7 @@ Scenario parse_scenario(Json document, const std::string& file) {
   check_keys(document, root,
              {"name", "description", "seed", "replications", "duration", "warmup", "nodes", "slo",
               "sweep", "classes"});
-
-  Scenario scenario;
-  scenario.file = file;
-  scenario.name = read_optional_string(document, "name", root)
-                      .value_or(std::filesystem::path(file).stem().string());
-  scenario.seed = static_cast<std::uint64_t>(
-      read_optional_integer(document, "seed", root, Range{0, true, 9e15, true}).value_or(1));
-  scenario.replications = static_cast<int>(
-      read_optional_integer(document, "replications", root, Range{2, true, kMaxReplications, true})
-          .value_or(5));
-  scenario.duration = read_number(document, "duration", root, Range{0, false, 1e15, true});
-  scenario.warmup = read_optional_number(document, "warmup", root, Range{0, true, 1e15, true})
-                        .value_or(scenario.duration / 10);
+  Scenario scenario = read_run_settings(document, file);
 
   const Where nodes_at = root / "nodes";
   if (!document.contains("nodes")) root.fail("no key \"nodes\"", "a \"nodes\" array");
@@ -298,42 +351,10 @@ Scenario parse_scenario(Json document, const std::string& file) {
   if (!nodes.is_array() || nodes.empty()) nodes_at.fail_value(nodes, "a non-empty array of nodes");
 
   scenario.classes = read_request_classes(document, root);
-
   std::map<std::string, std::size_t> seen;
   std::vector<PendingTargets> pending;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
-    const Where at = nodes_at / i;
-    const Json& node = nodes[i];
-    require_object(node, at, "a node object with \"name\" and \"type\"");
-    NodeSpec spec;
-    spec.name = read_string(node, "name", at);
-    if (auto [previous, inserted] = seen.emplace(spec.name, i); !inserted) {
-      (at / "name")
-          .fail_value(node["name"],
-                      fmt::format("a unique name (also used by /nodes/{})", previous->second));
-    }
-    const std::vector<std::string> types = node_type_names();
-    if (!node.contains("type")) {
-      at.fail("no key \"type\"", "a node type (" + one_of(types) + ") at \"type\"");
-    }
-    spec.type = read_string(node, "type", at);
-    const auto type = std::find_if(node_types().begin(), node_types().end(),
-                                   [&](const NodeType& t) { return t.name == spec.type; });
-    if (type == node_types().end()) {
-      std::string expected = "a node type: " + one_of(types);
-      if (auto guess = did_you_mean(spec.type, types)) {
-        expected += fmt::format(" (did you mean \"{}\"?)", *guess);
-      }
-      (at / "type").fail_value(node["type"], expected);
-    }
-    std::vector<std::string> keys = {"name", "type", "description"};
-    keys.insert(keys.end(), type->keys.begin(), type->keys.end());
-    if (type->routing != Routing::none) keys.push_back("to");
-    check_keys(node, at, keys);
-    spec.config = type->read(node, at);
-    resolve_request_classes(spec.config, node, at, scenario.classes);
-    pending.push_back(read_targets(node, at, type->routing, spec.probabilities));
-    scenario.nodes.push_back(std::move(spec));
+    scenario.nodes.push_back(read_node(nodes[i], i, nodes_at / i, seen, scenario.classes, pending));
   }
   wire(scenario, pending, nodes, nodes_at);
   link_forks_and_joins(scenario, nodes, nodes_at);

@@ -127,6 +127,20 @@ std::string describe_split(const AnalysisContext& context, const Flow& input,
   return parts;
 }
 
+// A split of the requests made independently of each other (thinning), described by `how`: with
+// Poisson arrivals, the backends' streams are independent Poisson streams (`why`).
+void explain_thinning(Analysis& analysis, const Flow& input, const std::string& how,
+                      const char* model, const char* why) {
+  if (!input.poisson) {
+    analysis.theory.detail =
+        how + "; arrivals are not Poisson (" + input.why_not + "), so neither are the backends'";
+    return;
+  }
+  analysis.theory.model = model;
+  analysis.theory.detail = how + "; " + why;
+  analysis.product_form_population = 0;
+}
+
 // Random and weighted random: independent routing of a Poisson stream gives independent Poisson
 // streams (thinning), so the backends get their own M/M/c or M/G/1 checks downstream.
 Analysis analyse_random(const BalancerConfig& config, const AnalysisContext& context) {
@@ -137,15 +151,8 @@ Analysis analyse_random(const BalancerConfig& config, const AnalysisContext& con
   if (input.rate > 0) plan_shares(analysis, context, fractions);
   const std::string how = fmt::format("each request goes to a backend independently at random: {}",
                                       describe_split(context, input, fractions));
-  if (input.poisson) {
-    analysis.theory.model = "Poisson splitting";
-    analysis.theory.detail =
-        how + "; a Poisson stream split at random gives independent Poisson streams";
-    analysis.product_form_population = 0;
-  } else {
-    analysis.theory.detail =
-        how + "; arrivals are not Poisson (" + input.why_not + "), so neither are the backends'";
-  }
+  explain_thinning(analysis, input, how, "Poisson splitting",
+                   "a Poisson stream split at random gives independent Poisson streams");
   return analysis;
 }
 
@@ -334,16 +341,55 @@ Analysis analyse_consistent_hash(const BalancerConfig& config, const AnalysisCon
       "{}; keys drawn independently, {}, so backend i gets the fraction of the requests its "
       "keys' popularity adds up to, each independently: {}",
       ring, key_space, describe_split(context, input, shares));
-  if (input.poisson) {
-    analysis.theory.model = "Poisson splitting by key";
-    analysis.theory.detail =
-        how + "; a Poisson stream thinned by independent marks gives independent Poisson streams";
-    analysis.product_form_population = 0;
-  } else {
-    analysis.theory.detail =
-        how + "; arrivals are not Poisson (" + input.why_not + "), so neither are the backends'";
-  }
+  explain_thinning(analysis, input, how, "Poisson splitting by key",
+                   "a Poisson stream thinned by independent marks gives independent Poisson "
+                   "streams");
   return analysis;
+}
+
+// The backends' common station when they are identical single exponential servers fed only by
+// the balancer; else nullptr, with why not in `obstacle`.
+const StationConfig* identical_lone_servers(const AnalysisContext& context, std::string& obstacle) {
+  const StationConfig* first = nullptr;
+  for (std::size_t t = 0; t < context.spec.targets.size(); ++t) {
+    const StationConfig* station =
+        lone_exponential_server(context, context.spec.targets[t], obstacle);
+    if (station == nullptr) return nullptr;
+    if (first == nullptr) first = station;
+    if (station->service.mean() != first->service.mean()) {
+      obstacle = fmt::format("{} and {} have different mean service times",
+                             backend_name(context, 0), backend_name(context, t));
+      return nullptr;
+    }
+  }
+  return first;
+}
+
+// The mean-field tail s_i of the fleet, shown (not judged) beside tail.i; and how it is derived.
+// At finite n the simulated tail sits above the limit by O(1/n), which replications soon
+// resolve, so a comparison would either fail or pass only for lack of data.
+std::string plan_mean_field_tail(Analysis& analysis, const AnalysisContext& context, double rho,
+                                 int d, double rate) {
+  const std::size_t n = context.spec.targets.size();
+  if (n < kMeanFieldMinBackends) {
+    return fmt::format("the mean-field limit is shown from n >= {} backends",
+                       kMeanFieldMinBackends);
+  }
+  for (std::size_t i = 1; i <= Balancer::kTailDepth; ++i) {
+    const double tail = analytic::power_of_d_tail(rho, d, static_cast<int>(i));
+    if (tail < kSmallestTailShown) break;
+    analysis.checks.push_back({context.index, fmt::format("tail.{}", i), tail, false, true});
+  }
+  const double L = analytic::power_of_d_mean_number(rho, d);
+  const double W = L / rate;
+  return fmt::format(
+      "mean-field limit (Vvedenskaya et al. 1996, Mitzenmacher 2001): a fraction "
+      "s_i = rho^((d^i - 1)/(d - 1)) of the backends hold at least i requests "
+      "(shown beside tail.i as an asymptotic limit, exact as n -> infinity; a "
+      "finite fleet sits above it by O(1/n), so it describes fleets of about 100 "
+      "backends or more to within a few percent, n = {} here: see the README), "
+      "L = {}, W = {} s per backend",
+      n, format_number(L, 6), format_number(W, 6));
 }
 
 // The mean-field limit of power of d (n -> infinity with d fixed) for identical M/M/1 backends.
@@ -365,19 +411,9 @@ Analysis analyse_power_of_d(const BalancerConfig& config, const AnalysisContext&
     analysis.theory.detail = "no closed form: arrivals are not Poisson (" + input.why_not + ")";
     return analysis;
   }
-  const StationConfig* first = nullptr;
   std::string obstacle;
-  for (std::size_t t = 0; t < n && obstacle.empty(); ++t) {
-    const StationConfig* station =
-        lone_exponential_server(context, context.spec.targets[t], obstacle);
-    if (station == nullptr) break;
-    if (first == nullptr) first = station;
-    if (station->service.mean() != first->service.mean()) {
-      obstacle = fmt::format("{} and {} have different mean service times",
-                             backend_name(context, 0), backend_name(context, t));
-    }
-  }
-  if (!obstacle.empty()) {
+  const StationConfig* backend = identical_lone_servers(context, obstacle);
+  if (backend == nullptr) {
     analysis.theory.detail = fmt::format(
         "no closed form: the mean-field limit needs identical single exponential "
         "servers fed only by the balancer ({})",
@@ -385,7 +421,7 @@ Analysis analyse_power_of_d(const BalancerConfig& config, const AnalysisContext&
     return analysis;
   }
   analysis.outputs = split_by(input, even, false, reason);  // by symmetry
-  const double mu = 1 / first->service.mean();
+  const double mu = 1 / backend->service.mean();
   const double rate = input.rate / static_cast<double>(n);
   const double rho = rate / mu;
   if (rho >= 1) {
@@ -400,29 +436,7 @@ Analysis analyse_power_of_d(const BalancerConfig& config, const AnalysisContext&
     analysis.checks.push_back({context.spec.targets[t], "throughput", rate});
     analysis.checks.push_back({context.spec.targets[t], "utilization", rho});
   }
-  const double L = analytic::power_of_d_mean_number(rho, d);
-  const double W = L / rate;
-  // Shown, not judged: at finite n the simulated tail sits above the limit by O(1/n), which
-  // replications soon resolve, so a comparison would either fail or pass only for lack of data.
-  if (n >= kMeanFieldMinBackends) {
-    for (std::size_t i = 1; i <= Balancer::kTailDepth; ++i) {
-      const double tail = analytic::power_of_d_tail(rho, d, static_cast<int>(i));
-      if (tail < kSmallestTailShown) break;
-      analysis.checks.push_back({context.index, fmt::format("tail.{}", i), tail, false, true});
-    }
-  }
-  const std::string limit =
-      n >= kMeanFieldMinBackends
-          ? fmt::format(
-                "mean-field limit (Vvedenskaya et al. 1996, Mitzenmacher 2001): a fraction "
-                "s_i = rho^((d^i - 1)/(d - 1)) of the backends hold at least i requests "
-                "(shown beside tail.i as an asymptotic limit, exact as n -> infinity; a "
-                "finite fleet sits above it by O(1/n), so it describes fleets of about 100 "
-                "backends or more to within a few percent, n = {} here: see the README), "
-                "L = {}, W = {} s per backend",
-                n, format_number(L, 6), format_number(W, 6))
-          : fmt::format("the mean-field limit is shown from n >= {} backends",
-                        kMeanFieldMinBackends);
+  const std::string limit = plan_mean_field_tail(analysis, context, rho, d, rate);
   analysis.theory.model = fmt::format("power of {} choices", d);
   analysis.theory.detail = fmt::format(
       "{} identical exponential single servers at rho = {}; by symmetry each gets {}, "

@@ -84,86 +84,115 @@ Analysis analyse(const SourceConfig& config, const AnalysisContext& context) {
   return analysis;
 }
 
+namespace {
+
+// "M/G/c" or "M/M/c/K": the station's model, were its arrivals Poisson.
+std::string station_model(const StationConfig& station) {
+  return fmt::format("M/{}/{}{}", kendall_letter(station.service), station.servers,
+                     station.capacity ? fmt::format("/{}", *station.capacity) : "");
+}
+
+// Poisson arrivals at a station with a capacity limit: M/M/c/K, or any service without a waiting
+// room (M/G/c/c).
+void analyse_finite_station(Analysis& analysis, Flow& departures, const StationConfig& station,
+                            const AnalysisContext& context) {
+  const std::string& name = context.spec.name;
+  const double rate = context.input.rate;
+  const int c = station.servers;
+  const double mean_service = station.service.mean();
+  const bool exponential = station.service.kind() == sim::Distribution::Kind::exponential;
+  const std::string model = station_model(station);
+  const bool loss = *station.capacity == c;
+  if (!exponential && !loss) {
+    analysis.theory.detail = fmt::format("no closed form for {} ({} service, finite capacity)",
+                                         model, station.service.name());
+    departures.why_not = fmt::format("departures of {} are not Poisson", name);
+    return;
+  }
+  // A loss system (no waiting room) is insensitive: its distribution of busy servers, hence
+  // blocking, throughput, utilization and L, depends on the service only through its mean
+  // (Sevastyanov 1957), so Erlang B holds for M/G/c/c; W = E[S] and nobody waits.
+  const auto m = analytic::mmck(rate, 1 / mean_service, c, static_cast<int>(*station.capacity));
+  analysis.theory.model = model + (loss ? " (Erlang B loss system)" : "");
+  analysis.theory.detail =
+      fmt::format("Poisson arrivals at {}/s, {} service with mean {} s{}", format_number(rate, 6),
+                  station.service.name(), format_number(mean_service, 6),
+                  exponential ? ""
+                              : "; Erlang B is insensitive: with no waiting room only the "
+                                "mean service time matters (Sevastyanov 1957)");
+  plan_station_metrics(analysis.checks, context.index, m, true);
+  departures.rate = m.throughput;
+  departures.why_not = fmt::format("departures of the {} station {} are not Poisson", model, name);
+}
+
+// Poisson arrivals at a stable station without a capacity limit: M/M/c, or M/G/1 by
+// Pollaczek-Khinchine.
+void analyse_open_station(Analysis& analysis, Flow& departures, const StationConfig& station,
+                          const AnalysisContext& context) {
+  const std::string& name = context.spec.name;
+  const std::size_t i = context.index;
+  const double rate = context.input.rate;
+  const int c = station.servers;
+  const double mean_service = station.service.mean();
+  const double mu = 1 / mean_service;
+  const std::string model = station_model(station);
+  if (station.service.kind() == sim::Distribution::Kind::exponential) {
+    const auto m = analytic::mmc(rate, mu, c);
+    analysis.theory.model = model;
+    analysis.theory.detail = fmt::format(
+        "Poisson arrivals at {}/s, exponential service with mean {} s; rho = {}",
+        format_number(rate, 6), format_number(mean_service, 6), format_number(m.utilization));
+    plan_station_metrics(analysis.checks, i, m, false);
+    plan_mmc_percentiles(analysis.checks, i, rate, mu, c);
+    analysis.product_form_population = m.L;
+    // Burke's theorem: a stable M/M/c queue's departures are Poisson at the arrival rate.
+    departures = {rate, true, ""};
+  } else if (c == 1) {
+    const auto m = analytic::mg1(rate, mean_service, station.service.scv());
+    analysis.theory.model = model;
+    analysis.theory.detail = fmt::format(
+        "Poisson arrivals at {}/s, {} service with mean {} s and scv {} (Pollaczek-Khinchine); "
+        "rho = {}; no closed form for its percentiles",
+        format_number(rate, 6), station.service.name(), format_number(mean_service, 6),
+        format_number(station.service.scv()), format_number(m.utilization));
+    plan_station_metrics(analysis.checks, i, m, false);
+    departures.why_not =
+        fmt::format("departures of the {} station {} are not Poisson", model, name);
+  } else {
+    analysis.theory.detail = fmt::format("no closed form for {} ({} service on {} servers)", model,
+                                         station.service.name(), c);
+    departures.why_not = fmt::format("departures of {} are not Poisson", name);
+  }
+}
+
+}  // namespace
+
 Analysis analyse(const StationConfig& station, const AnalysisContext& context) {
   if (station.failures) return analyse_station_with_failures(station, context);
   if (classes_matter(station)) return analyse_station_with_classes(station, context);
   const NodeSpec& spec = context.spec;
   const Flow& input = context.input;
-  const std::size_t i = context.index;
   const int c = station.servers;
-  const double mean_service = station.service.mean();
-  const double mu = 1 / mean_service;
-  const bool exponential = station.service.kind() == sim::Distribution::Kind::exponential;
-  const std::string model =
-      fmt::format("M/{}/{}{}", kendall_letter(station.service), c,
-                  station.capacity ? fmt::format("/{}", *station.capacity) : "");
+  const double offered = input.rate * station.service.mean();
 
   Analysis analysis;
   analysis.theory = {spec.name, "", ""};
   Flow departures{input.rate, false, ""};
-
   if (!input.poisson) {
     analysis.theory.detail = "no closed form: arrivals are not Poisson (" + input.why_not + ")";
     departures.why_not = fmt::format("{} is fed by non-Poisson arrivals", spec.name);
   } else if (station.capacity) {
-    const bool loss = *station.capacity == c;
-    if (exponential || loss) {
-      // A loss system (no waiting room) is insensitive: its distribution of busy servers, hence
-      // blocking, throughput, utilization and L, depends on the service only through its mean
-      // (Sevastyanov 1957), so Erlang B holds for M/G/c/c; W = E[S] and nobody waits.
-      const auto m = analytic::mmck(input.rate, mu, c, static_cast<int>(*station.capacity));
-      analysis.theory.model = model + (loss ? " (Erlang B loss system)" : "");
-      analysis.theory.detail = fmt::format(
-          "Poisson arrivals at {}/s, {} service with mean {} s{}", format_number(input.rate, 6),
-          station.service.name(), format_number(mean_service, 6),
-          exponential ? ""
-                      : "; Erlang B is insensitive: with no waiting room only the "
-                        "mean service time matters (Sevastyanov 1957)");
-      plan_station_metrics(analysis.checks, i, m, true);
-      departures.rate = m.throughput;
-      departures.why_not =
-          fmt::format("departures of the {} station {} are not Poisson", model, spec.name);
-    } else {
-      analysis.theory.detail = fmt::format("no closed form for {} ({} service, finite capacity)",
-                                           model, station.service.name());
-      departures.why_not = fmt::format("departures of {} are not Poisson", spec.name);
-    }
-  } else if (input.rate * mean_service >= c) {
+    analyse_finite_station(analysis, departures, station, context);
+  } else if (offered >= c) {
     analysis.warnings.push_back(fmt::format(
         "station {} is unstable: offered load {} erlangs on {} server(s) (rho = {} >= 1) with "
         "no capacity limit; its queue grows without bound, so no steady state exists and its "
         "simulated means grow with the run length",
-        spec.name, format_number(input.rate * mean_service), c,
-        format_number(input.rate * mean_service / c)));
+        spec.name, format_number(offered), c, format_number(offered / c)));
     analysis.theory.detail = "no closed form: unstable (rho >= 1)";
     departures.why_not = fmt::format("{} is unstable", spec.name);
-  } else if (exponential) {
-    const auto m = analytic::mmc(input.rate, mu, c);
-    analysis.theory.model = model;
-    analysis.theory.detail = fmt::format(
-        "Poisson arrivals at {}/s, exponential service with mean {} s; rho = {}",
-        format_number(input.rate, 6), format_number(mean_service, 6),
-        format_number(m.utilization));
-    plan_station_metrics(analysis.checks, i, m, false);
-    plan_mmc_percentiles(analysis.checks, i, input.rate, mu, c);
-    analysis.product_form_population = m.L;
-    // Burke's theorem: a stable M/M/c queue's departures are Poisson at the arrival rate.
-    departures = {input.rate, true, ""};
-  } else if (c == 1) {
-    const auto m = analytic::mg1(input.rate, mean_service, station.service.scv());
-    analysis.theory.model = model;
-    analysis.theory.detail = fmt::format(
-        "Poisson arrivals at {}/s, {} service with mean {} s and scv {} (Pollaczek-Khinchine); "
-        "rho = {}; no closed form for its percentiles",
-        format_number(input.rate, 6), station.service.name(), format_number(mean_service, 6),
-        format_number(station.service.scv()), format_number(m.utilization));
-    plan_station_metrics(analysis.checks, i, m, false);
-    departures.why_not =
-        fmt::format("departures of the {} station {} are not Poisson", model, spec.name);
   } else {
-    analysis.theory.detail = fmt::format("no closed form for {} ({} service on {} servers)", model,
-                                         station.service.name(), c);
-    departures.why_not = fmt::format("departures of {} are not Poisson", spec.name);
+    analyse_open_station(analysis, departures, station, context);
   }
   analysis.outputs = split(departures, spec);
   return analysis;

@@ -181,190 +181,213 @@ void analyse_shard(Analysis& analysis, const CacheConfig& config, const Analysis
   analysis.checks.push_back({context.index, "hit_ratio", hits / share});
 }
 
-}  // namespace
-
-Analysis analyse(const CacheConfig& config, const AnalysisContext& context) {
-  using analytic::ZipfPopularity;
-  const Flow& input = context.input;
-  const std::size_t node = context.index;
-  const std::string& name = context.spec.name;
-  const std::string& policy = cache_policy_names()[static_cast<std::size_t>(config.policy)];
-  Analysis analysis;
-  analysis.theory = {name, "", ""};
-  const bool rate_known = std::isfinite(input.rate) && input.rate > 0;
-  if (rate_known) analysis.checks.push_back({node, "throughput", input.rate});
-
-  // The overall hit ratio, when a closed form (exact) or an approximation gives it; it sets the
-  // rates of the hit and miss streams.
-  double hit_ratio = std::numeric_limits<double>::quiet_NaN();
+// The overall hit ratio, when a closed form (exact) or an approximation gives it; it sets the
+// rates of the hit and miss streams.
+struct HitRatio {
+  double value = std::numeric_limits<double>::quiet_NaN();
   bool exact = false;
+};
+
+// A cache under the independent reference model: what every policy's analysis starts from.
+struct IrmCache {
+  const CacheConfig& config;
+  const AnalysisContext& context;
+  const analytic::ZipfPopularity popularity;
+  const std::string irm;  // how its keys are drawn, for the detail
+};
+
+HitRatio analyse_perfect_lfu(Analysis& analysis, const IrmCache& cache) {
+  const auto& popularity = cache.popularity;
+  const std::uint64_t c = cache.config.capacity;
+  const Prediction top = predict(popularity, [&](std::uint64_t first, std::uint64_t last) {
+    return analytic::top_keys_hit_ratio(popularity, c, first, last);
+  });
+  analysis.theory.model = "IRM, perfect LFU = static top-C";
+  analysis.theory.detail = fmt::format(
+      "{}; with counts over the whole history, LFU converges to caching the {} most popular "
+      "keys (Aho, Denning & Ullman 1971: optimal without knowledge of the future): {}; exact "
+      "in the limit, once the warm-up has separated the counts of keys ranked near C",
+      cache.irm, c, describe(top));
+  // With uniform keys any C keys are "the top C": only the overall ratio is determined.
+  plan(analysis, cache.context.index, top, !cache.config.keys->is_uniform());
+  return {top.overall, true};
+}
+
+void analyse_in_cache_lfu(Analysis& analysis, const IrmCache& cache) {
+  const std::uint64_t c = cache.config.capacity;
+  const double best = analytic::top_keys_hit_ratio(cache.popularity, c, 0, cache.popularity.keys());
+  analysis.theory.detail = fmt::format(
+      "{}; no closed form for in-cache LFU: it forgets a key's count when the key leaves, so "
+      "the keys that accumulate counts early stay, and the hit ratio settles below the "
+      "optimum {} of caching the top {} keys (perfect_lfu reaches it); not checked",
+      cache.irm, format_number(best, 4), c);
+}
+
+HitRatio analyse_lru(Analysis& analysis, const IrmCache& cache) {
+  const auto& popularity = cache.popularity;
+  const std::uint64_t c = cache.config.capacity;
   std::string& detail = analysis.theory.detail;
-
-  std::string not_a_shard;
-  if (!config.not_independent.empty()) {
-    if (const auto owned = shard_popularities(context, not_a_shard)) {
-      analyse_shard(analysis, config, context, *owned);
-    } else {
-      detail = fmt::format(
-          "no closed form: the keys reaching it are not independent draws from "
-          "one popularity ({})",
-          config.not_independent);
-    }
-  } else if (!config.keys) {
-    detail = "no closed form: no source with keys feeds it";
+  const double t = analytic::lru_characteristic_time(popularity, static_cast<double>(c));
+  const Prediction che = predict(popularity, [&](std::uint64_t first, std::uint64_t last) {
+    return analytic::hit_ratio(popularity, analytic::lru_che(t), first, last);
+  });
+  analysis.theory.model = "IRM, LRU: Che's approximation";
+  detail = fmt::format(
+      "{}; Che's approximation (Che, Tung & Wang 2002): characteristic time t_C = {} "
+      "requests, {}; ",
+      cache.irm, format_number(t, 6), describe(che));
+  if (c >= analytic::kCheMinCapacity && popularity.alpha() <= analytic::kCheMaxAlpha) {
+    // Checked overall within the approximation's stated error; the bands are shown only,
+    // since the stated error bounds the overall ratio.
+    detail += fmt::format(
+        "an approximation within {}% of exact LRU for caches of {} keys or more and Zipf "
+        "exponents up to {}, so the overall hit ratio is checked with that error added to "
+        "the tolerance; the bands are shown, not checked",
+        format_number(100 * analytic::kCheRelativeError, 2), analytic::kCheMinCapacity,
+        format_number(analytic::kCheMaxAlpha, 2));
+    PlannedCheck check{cache.context.index, "hit_ratio", che.overall};
+    check.approximation_error = analytic::kCheRelativeError * che.overall;
+    check.approximation = "Che's approximation";
+    analysis.checks.push_back(check);
   } else {
-    const KeySpace& keys = *config.keys;
-    const ZipfPopularity popularity(keys.count, keys.is_uniform() ? 0 : keys.alpha);
-    const std::uint64_t n = keys.count;
-    const std::uint64_t c = config.capacity;
-    const std::string irm = fmt::format(
-        "keys {}, each request's key drawn independently (the independent reference model)",
-        keys.describe());
-    const bool ttl = config.policy == CachePolicyKind::ttl;
-    if (!ttl && c >= n) {
-      detail = fmt::format(
-          "{}; capacity {} holds every key, so only the first request for each "
-          "key misses: no steady-state miss stream to predict",
-          irm, c);
-    } else if (!ttl && config.write_rate > 0) {
-      detail = fmt::format("{}; no closed form for policy {} with writes (TTL caches have one)",
-                           irm, policy);
-    } else if (config.policy == CachePolicyKind::perfect_lfu) {
-      const Prediction top = predict(popularity, [&](std::uint64_t first, std::uint64_t last) {
-        return analytic::top_keys_hit_ratio(popularity, c, first, last);
-      });
-      analysis.theory.model = "IRM, perfect LFU = static top-C";
-      detail = fmt::format(
-          "{}; with counts over the whole history, LFU converges to caching the {} most popular "
-          "keys (Aho, Denning & Ullman 1971: optimal without knowledge of the future): {}; exact "
-          "in the limit, once the warm-up has separated the counts of keys ranked near C",
-          irm, c, describe(top));
-      // With uniform keys any C keys are "the top C": only the overall ratio is determined.
-      plan(analysis, node, top, !keys.is_uniform());
-      hit_ratio = top.overall;
-      exact = true;
-    } else if (config.policy == CachePolicyKind::lfu) {
-      const double best = analytic::top_keys_hit_ratio(popularity, c, 0, n);
-      detail = fmt::format(
-          "{}; no closed form for in-cache LFU: it forgets a key's count when the key leaves, so "
-          "the keys that accumulate counts early stay, and the hit ratio settles below the "
-          "optimum {} of caching the top {} keys (perfect_lfu reaches it); not checked",
-          irm, format_number(best, 4), c);
-    } else if (config.policy == CachePolicyKind::lru) {
-      const double t = analytic::lru_characteristic_time(popularity, static_cast<double>(c));
-      const Prediction che = predict(popularity, [&](std::uint64_t first, std::uint64_t last) {
-        return analytic::hit_ratio(popularity, analytic::lru_che(t), first, last);
-      });
-      analysis.theory.model = "IRM, LRU: Che's approximation";
-      detail = fmt::format(
-          "{}; Che's approximation (Che, Tung & Wang 2002): characteristic time t_C = {} "
-          "requests, {}; ",
-          irm, format_number(t, 6), describe(che));
-      if (c >= analytic::kCheMinCapacity && popularity.alpha() <= analytic::kCheMaxAlpha) {
-        // Checked overall within the approximation's stated error; the bands are shown only,
-        // since the stated error bounds the overall ratio.
-        detail += fmt::format(
-            "an approximation within {}% of exact LRU for caches of {} keys or more and Zipf "
-            "exponents up to {}, so the overall hit ratio is checked with that error added to "
-            "the tolerance; the bands are shown, not checked",
-            format_number(100 * analytic::kCheRelativeError, 2), analytic::kCheMinCapacity,
-            format_number(analytic::kCheMaxAlpha, 2));
-        PlannedCheck check{node, "hit_ratio", che.overall};
-        check.approximation_error = analytic::kCheRelativeError * che.overall;
-        check.approximation = "Che's approximation";
-        analysis.checks.push_back(check);
-      } else {
-        detail += fmt::format(
-            "an approximation whose error is stated only for caches of {} keys or more (below, "
-            "it underestimates LRU by up to 4%) and Zipf exponents up to {}: shown but not "
-            "checked",
-            analytic::kCheMinCapacity, format_number(analytic::kCheMaxAlpha, 2));
-      }
-      hit_ratio = che.overall;
-    } else if (config.policy == CachePolicyKind::fifo || config.policy == CachePolicyKind::random) {
-      const double t = analytic::fifo_characteristic_time(popularity, static_cast<double>(c));
-      const Prediction approximation =
-          predict(popularity, [&](std::uint64_t first, std::uint64_t last) {
-            return analytic::hit_ratio(popularity, analytic::fifo_approximation(t), first, last);
-          });
-      const bool small = n <= ZipfPopularity::kExactKeys &&
-                         static_cast<double>(n) * static_cast<double>(c) <= kExactFifoWork;
-      if (small) {
-        hit_ratio = analytic::fifo_random_hit_ratio(popularity, c);
-        exact = true;
-        analysis.theory.model = fmt::format("IRM, {}: product form", policy);
-        detail = fmt::format(
-            "{}; FIFO and random replacement keep a set S of keys with probability proportional "
-            "to the product of their popularities (Gelenbe 1973), so hit ratio = 1 - (C+1) "
-            "e_(C+1)(p) / e_C(p) = {} exactly; per band only the characteristic-time "
-            "approximation (T = {} requests): {}",
-            irm, format_number(hit_ratio, 6), format_number(t, 6), describe(approximation));
-        analysis.checks.push_back({node, "hit_ratio", hit_ratio});
-      } else {
-        hit_ratio = approximation.overall;
-        detail = fmt::format(
-            "{}; the characteristic-time approximation (T = {} requests, Dan & Towsley 1990): "
-            "{}; an approximation (the exact sum over N * C = {:.3g} terms is too long), shown "
-            "but not checked",
-            irm, format_number(t, 6), describe(approximation),
-            static_cast<double>(n) * static_cast<double>(c));
-      }
-    } else if (!input.poisson) {
-      detail = fmt::format("{}; no closed form for a TTL cache: arrivals are not Poisson ({})", irm,
-                           input.why_not);
-    } else {
-      const auto reset =
-          config.ttl.reset_on_hit ? analytic::TtlReset::on_hit : analytic::TtlReset::on_miss;
-      const auto model = analytic::ttl_model(reset, input.rate, config.write_rate, config.ttl.ttl);
-      const Prediction ttl_prediction =
-          predict(popularity, [&](std::uint64_t first, std::uint64_t last) {
-            return analytic::hit_ratio(popularity, model, first, last);
-          });
-      const double entries = analytic::expected_entries(popularity, model);
-      const std::string formula =
-          config.ttl.reset_on_hit
-              ? "h_k = l_k / (l_k + w_k) (1 - exp(-(l_k + w_k) T))"
-              : "h_k = l_k m_k / (1 + l_k m_k), m_k = E[min(T, time to the next write)]";
-      const std::string how = fmt::format(
-          "{}; Poisson requests at {}/s, so key k is requested as a Poisson process at l_k = "
-          "lambda p_k{}; TTL T = {} s reset on {}: {} (Fofack, Nain, Neglia & Towsley 2014), "
-          "{}; expected entries {} (by PASTA, sum of h_k)",
-          irm, format_number(input.rate, 6),
-          config.write_rate > 0
-              ? fmt::format(" and written at w_k = {} p_k", format_number(config.write_rate, 6))
-              : "",
-          format_number(config.ttl.ttl, 6), config.ttl.reset_on_hit ? "every hit" : "a miss",
-          formula, describe(ttl_prediction), format_number(entries, 6));
-      if (c == 0) {
-        analysis.theory.model = "IRM, TTL cache with Poisson requests";
-        detail = how;
-        plan(analysis, node, ttl_prediction, true);
-        analysis.checks.push_back({node, "entries", entries});
-        hit_ratio = ttl_prediction.overall;
-        exact = true;
-      } else {
-        detail = fmt::format(
-            "{}; these hold without a capacity: with capacity {} they are "
-            "shown but not checked",
-            how, c);
-        hit_ratio = ttl_prediction.overall;
-      }
-    }
+    detail += fmt::format(
+        "an approximation whose error is stated only for caches of {} keys or more (below, "
+        "it underestimates LRU by up to 4%) and Zipf exponents up to {}: shown but not "
+        "checked",
+        analytic::kCheMinCapacity, format_number(analytic::kCheMaxAlpha, 2));
   }
+  return {che.overall, false};
+}
 
-  if (config.hit_latency) {
-    const double mean = config.hit_latency->mean();
-    if (exact && rate_known) {
-      // Little's law per hit: hits arrive at lambda h and stay E[D]; W averages over every
-      // request, misses counting 0.
-      analysis.checks.push_back({node, "L", input.rate * hit_ratio * mean});
-      analysis.checks.push_back({node, "W", hit_ratio * mean});
-      detail += fmt::format("; hits held {} s on average: L = lambda h E[D], W = h E[D]",
-                            format_number(mean, 6));
-    }
+// FIFO and random replacement: exact where the product form's sum is short enough, else the
+// characteristic-time approximation.
+HitRatio analyse_fifo_random(Analysis& analysis, const IrmCache& cache) {
+  using analytic::ZipfPopularity;
+  const auto& popularity = cache.popularity;
+  const std::uint64_t n = popularity.keys();
+  const std::uint64_t c = cache.config.capacity;
+  const double t = analytic::fifo_characteristic_time(popularity, static_cast<double>(c));
+  const Prediction approximation =
+      predict(popularity, [&](std::uint64_t first, std::uint64_t last) {
+        return analytic::hit_ratio(popularity, analytic::fifo_approximation(t), first, last);
+      });
+  const bool small = n <= ZipfPopularity::kExactKeys &&
+                     static_cast<double>(n) * static_cast<double>(c) <= kExactFifoWork;
+  if (!small) {
+    analysis.theory.detail = fmt::format(
+        "{}; the characteristic-time approximation (T = {} requests, Dan & Towsley 1990): "
+        "{}; an approximation (the exact sum over N * C = {:.3g} terms is too long), shown "
+        "but not checked",
+        cache.irm, format_number(t, 6), describe(approximation),
+        static_cast<double>(n) * static_cast<double>(c));
+    return {approximation.overall, false};
   }
+  const double hit_ratio = analytic::fifo_random_hit_ratio(popularity, c);
+  const std::string& policy = cache_policy_names()[static_cast<std::size_t>(cache.config.policy)];
+  analysis.theory.model = fmt::format("IRM, {}: product form", policy);
+  analysis.theory.detail = fmt::format(
+      "{}; FIFO and random replacement keep a set S of keys with probability proportional "
+      "to the product of their popularities (Gelenbe 1973), so hit ratio = 1 - (C+1) "
+      "e_(C+1)(p) / e_C(p) = {} exactly; per band only the characteristic-time "
+      "approximation (T = {} requests): {}",
+      cache.irm, format_number(hit_ratio, 6), format_number(t, 6), describe(approximation));
+  analysis.checks.push_back({cache.context.index, "hit_ratio", hit_ratio});
+  return {hit_ratio, true};
+}
 
-  const double rate = rate_known ? input.rate : std::numeric_limits<double>::quiet_NaN();
+// A TTL cache fed by Poisson requests: key by key, exact without a capacity.
+HitRatio analyse_ttl(Analysis& analysis, const IrmCache& cache) {
+  const CacheConfig& config = cache.config;
+  const Flow& input = cache.context.input;
+  const std::size_t node = cache.context.index;
+  const std::uint64_t c = config.capacity;
+  if (!input.poisson) {
+    analysis.theory.detail =
+        fmt::format("{}; no closed form for a TTL cache: arrivals are not Poisson ({})", cache.irm,
+                    input.why_not);
+    return {};
+  }
+  const auto reset =
+      config.ttl.reset_on_hit ? analytic::TtlReset::on_hit : analytic::TtlReset::on_miss;
+  const auto model = analytic::ttl_model(reset, input.rate, config.write_rate, config.ttl.ttl);
+  const Prediction ttl_prediction =
+      predict(cache.popularity, [&](std::uint64_t first, std::uint64_t last) {
+        return analytic::hit_ratio(cache.popularity, model, first, last);
+      });
+  const double entries = analytic::expected_entries(cache.popularity, model);
+  const std::string formula =
+      config.ttl.reset_on_hit
+          ? "h_k = l_k / (l_k + w_k) (1 - exp(-(l_k + w_k) T))"
+          : "h_k = l_k m_k / (1 + l_k m_k), m_k = E[min(T, time to the next write)]";
+  const std::string how = fmt::format(
+      "{}; Poisson requests at {}/s, so key k is requested as a Poisson process at l_k = "
+      "lambda p_k{}; TTL T = {} s reset on {}: {} (Fofack, Nain, Neglia & Towsley 2014), "
+      "{}; expected entries {} (by PASTA, sum of h_k)",
+      cache.irm, format_number(input.rate, 6),
+      config.write_rate > 0
+          ? fmt::format(" and written at w_k = {} p_k", format_number(config.write_rate, 6))
+          : "",
+      format_number(config.ttl.ttl, 6), config.ttl.reset_on_hit ? "every hit" : "a miss", formula,
+      describe(ttl_prediction), format_number(entries, 6));
+  if (c != 0) {
+    analysis.theory.detail = fmt::format(
+        "{}; these hold without a capacity: with capacity {} they are "
+        "shown but not checked",
+        how, c);
+    return {ttl_prediction.overall, false};
+  }
+  analysis.theory.model = "IRM, TTL cache with Poisson requests";
+  analysis.theory.detail = how;
+  plan(analysis, node, ttl_prediction, true);
+  analysis.checks.push_back({node, "entries", entries});
+  return {ttl_prediction.overall, true};
+}
+
+// Keys drawn independently from one popularity: each policy's closed form or approximation, or
+// why there is none.
+HitRatio analyse_independent_keys(Analysis& analysis, const CacheConfig& config,
+                                  const AnalysisContext& context) {
+  const KeySpace& keys = *config.keys;
+  const IrmCache cache{
+      config, context, analytic::ZipfPopularity(keys.count, keys.is_uniform() ? 0 : keys.alpha),
+      fmt::format(
+          "keys {}, each request's key drawn independently (the independent reference model)",
+          keys.describe())};
+  const std::uint64_t c = config.capacity;
+  const bool ttl = config.policy == CachePolicyKind::ttl;
+  if (!ttl && c >= keys.count) {
+    analysis.theory.detail = fmt::format(
+        "{}; capacity {} holds every key, so only the first request for each "
+        "key misses: no steady-state miss stream to predict",
+        cache.irm, c);
+    return {};
+  }
+  if (!ttl && config.write_rate > 0) {
+    analysis.theory.detail =
+        fmt::format("{}; no closed form for policy {} with writes (TTL caches have one)", cache.irm,
+                    cache_policy_names()[static_cast<std::size_t>(config.policy)]);
+    return {};
+  }
+  switch (config.policy) {
+    case CachePolicyKind::perfect_lfu:
+      return analyse_perfect_lfu(analysis, cache);
+    case CachePolicyKind::lfu:
+      analyse_in_cache_lfu(analysis, cache);
+      return {};
+    case CachePolicyKind::lru:
+      return analyse_lru(analysis, cache);
+    case CachePolicyKind::fifo:
+    case CachePolicyKind::random:
+      return analyse_fifo_random(analysis, cache);
+    case CachePolicyKind::ttl:
+      break;
+  }
+  return analyse_ttl(analysis, cache);
+}
+
+// The streams of hits and misses, at rates set by the hit ratio.
+std::vector<Flow> hit_and_miss_streams(double rate, double hit_ratio, const std::string& name) {
+  std::vector<Flow> streams;
   for (const bool hits : {true, false}) {
     Flow flow;
     flow.rate = rate * (hits ? hit_ratio : 1 - hit_ratio);
@@ -373,8 +396,49 @@ Analysis analyse(const CacheConfig& config, const AnalysisContext& context) {
         "the {} of cache {} are not Poisson: whether a request hits depends on the requests "
         "before it",
         hits ? "hits" : "misses", name);
-    analysis.outputs.push_back(flow);
+    streams.push_back(flow);
   }
+  return streams;
+}
+
+}  // namespace
+
+Analysis analyse(const CacheConfig& config, const AnalysisContext& context) {
+  const Flow& input = context.input;
+  const std::size_t node = context.index;
+  Analysis analysis;
+  analysis.theory = {context.spec.name, "", ""};
+  const bool rate_known = std::isfinite(input.rate) && input.rate > 0;
+  if (rate_known) analysis.checks.push_back({node, "throughput", input.rate});
+
+  HitRatio hit_ratio;
+  std::string not_a_shard;
+  if (!config.not_independent.empty()) {
+    if (const auto owned = shard_popularities(context, not_a_shard)) {
+      analyse_shard(analysis, config, context, *owned);
+    } else {
+      analysis.theory.detail = fmt::format(
+          "no closed form: the keys reaching it are not independent draws from "
+          "one popularity ({})",
+          config.not_independent);
+    }
+  } else if (!config.keys) {
+    analysis.theory.detail = "no closed form: no source with keys feeds it";
+  } else {
+    hit_ratio = analyse_independent_keys(analysis, config, context);
+  }
+
+  if (config.hit_latency && hit_ratio.exact && rate_known) {
+    // Little's law per hit: hits arrive at lambda h and stay E[D]; W averages over every
+    // request, misses counting 0.
+    const double mean = config.hit_latency->mean();
+    analysis.checks.push_back({node, "L", input.rate * hit_ratio.value * mean});
+    analysis.checks.push_back({node, "W", hit_ratio.value * mean});
+    analysis.theory.detail += fmt::format(
+        "; hits held {} s on average: L = lambda h E[D], W = h E[D]", format_number(mean, 6));
+  }
+  const double rate = rate_known ? input.rate : std::numeric_limits<double>::quiet_NaN();
+  analysis.outputs = hit_and_miss_streams(rate, hit_ratio.value, context.spec.name);
   return analysis;
 }
 

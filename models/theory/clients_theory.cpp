@@ -125,6 +125,44 @@ std::string servers_text(int servers) {
   return fmt::format("{} exponential server{}", servers, servers == 1 ? "" : "s");
 }
 
+// The closed network solved by exact MVA.
+struct ClosedNetwork {
+  Eigen::VectorXd visits;                      // per request, to every node of the scenario
+  std::vector<std::size_t> nodes;              // the stations and delays the clients reach
+  std::vector<analytic::MvaStation> stations;  // parallel to `nodes`
+  analytic::MvaResult mva;
+};
+
+// The network of the clients at `clients` solved by MVA, or why it cannot be.
+std::variant<ClosedNetwork, std::string> solve_closed_network(const Scenario& scenario,
+                                                              std::size_t clients,
+                                                              const std::vector<bool>& reached) {
+  const auto& config = std::get<ClientsConfig>(scenario.nodes[clients].config);
+  const std::string obstacle = product_form_obstacle(scenario, clients, reached, config.users);
+  if (!obstacle.empty()) return obstacle;
+  auto solved = visit_ratios(scenario, clients, reached);
+  if (auto* reason = std::get_if<std::string>(&solved)) return *reason;
+  ClosedNetwork network;
+  network.visits = std::get<Eigen::VectorXd>(solved);
+  for (std::size_t i = 0; i < scenario.nodes.size(); ++i) {
+    const double v = network.visits(static_cast<Eigen::Index>(i));
+    if (const auto* station = std::get_if<StationConfig>(&scenario.nodes[i].config)) {
+      network.nodes.push_back(i);
+      network.stations.push_back(
+          analytic::MvaStation::queueing(v * station->service.mean(), station->servers));
+    } else if (const auto* delay = std::get_if<DelayConfig>(&scenario.nodes[i].config)) {
+      network.nodes.push_back(i);
+      network.stations.push_back(analytic::MvaStation::delay(v * delay->delay.mean()));
+    }
+  }
+  try {
+    network.mva = analytic::mva(config.users, config.think.mean(), network.stations);
+  } catch (const std::invalid_argument& error) {
+    return std::string(error.what());
+  }
+  return network;
+}
+
 }  // namespace
 
 Analysis analyse(const ClientsConfig& config, const AnalysisContext& context) {
@@ -141,83 +179,45 @@ Analysis analyse(const ClientsConfig& config, const AnalysisContext& context) {
   return analysis;
 }
 
-std::optional<std::vector<Analysis>> analyse_closed_network(const Scenario& scenario,
-                                                            std::string& network_model) {
-  const auto all_clients = indexes_of_clients(scenario);
-  if (all_clients.empty()) return std::nullopt;
-  const std::size_t n = scenario.nodes.size();
-  const std::size_t end_to_end = n;
-  const std::size_t c = all_clients.front();
+namespace {
+
+// No exact solution: every node says why, and what holds whatever the network is still checked.
+std::vector<Analysis> analyses_without_closed_form(const Scenario& scenario, std::size_t clients,
+                                                   const std::string& obstacle) {
+  std::vector<Analysis> analyses(scenario.nodes.size());
+  const std::string why = fmt::format("requests come from the closed loop of clients {}, and {}",
+                                      scenario.nodes[clients].name, obstacle);
+  for (std::size_t i = 0; i < scenario.nodes.size(); ++i) {
+    const NodeSpec& spec = scenario.nodes[i];
+    const Flow input{0, false, why};
+    const AnalysisContext context{scenario, i, spec, input};
+    if (const auto* config = std::get_if<ClientsConfig>(&spec.config)) {
+      analyses[i] = analyse(*config, context);
+      analyses[i].theory.detail = "no closed form: " + obstacle +
+                                  "; the interactive response-time law R = N / X - Z still holds";
+    } else if (const auto* source = std::get_if<SourceConfig>(&spec.config)) {
+      analyses[i] = analyse(*source, context);
+    } else if (const auto* delay = std::get_if<DelayConfig>(&spec.config)) {
+      analyses[i] = analyse(*delay, context);  // W is the mean delay whatever the arrivals
+    } else if (!std::holds_alternative<SinkConfig>(spec.config)) {
+      analyses[i].theory = {spec.name, "", "no closed form: " + why};
+    }
+  }
+  return analyses;
+}
+
+// The clients node of a solved network: the loop's throughput and response time.
+Analysis analyse_clients_loop(const Scenario& scenario, std::size_t c,
+                              const ClosedNetwork& network) {
   const auto& clients = std::get<ClientsConfig>(scenario.nodes[c].config);
-  const std::vector<bool> reached = reachable_from(scenario, {c});
-
-  std::string obstacle = product_form_obstacle(scenario, c, reached, clients.users);
-  Eigen::VectorXd visits;
-  if (obstacle.empty()) {
-    auto solved = visit_ratios(scenario, c, reached);
-    if (auto* reason = std::get_if<std::string>(&solved)) {
-      obstacle = *reason;
-    } else {
-      visits = std::get<Eigen::VectorXd>(solved);
-    }
-  }
-
-  // The MVA stations: every station and delay the clients reach.
-  std::vector<std::size_t> mva_nodes;
-  std::vector<analytic::MvaStation> mva_stations;
-  analytic::MvaResult mva;
-  if (obstacle.empty()) {
-    for (std::size_t i = 0; i < n; ++i) {
-      const double v = visits(static_cast<Eigen::Index>(i));
-      if (const auto* station = std::get_if<StationConfig>(&scenario.nodes[i].config)) {
-        mva_nodes.push_back(i);
-        mva_stations.push_back(
-            analytic::MvaStation::queueing(v * station->service.mean(), station->servers));
-      } else if (const auto* delay = std::get_if<DelayConfig>(&scenario.nodes[i].config)) {
-        mva_nodes.push_back(i);
-        mva_stations.push_back(analytic::MvaStation::delay(v * delay->delay.mean()));
-      }
-    }
-    try {
-      mva = analytic::mva(clients.users, clients.think.mean(), mva_stations);
-    } catch (const std::invalid_argument& error) {
-      obstacle = error.what();
-    }
-  }
-
-  std::vector<Analysis> analyses(n);
-  if (!obstacle.empty()) {
-    // Say why at every node; what holds whatever the network still gets checked.
-    const std::string why = fmt::format("requests come from the closed loop of clients {}, and {}",
-                                        scenario.nodes[c].name, obstacle);
-    for (std::size_t i = 0; i < n; ++i) {
-      const NodeSpec& spec = scenario.nodes[i];
-      const Flow input{0, false, why};
-      const AnalysisContext context{scenario, i, spec, input};
-      if (const auto* config = std::get_if<ClientsConfig>(&spec.config)) {
-        analyses[i] = analyse(*config, context);
-        analyses[i].theory.detail = "no closed form: " + obstacle +
-                                    "; the interactive response-time law R = N / X - Z still holds";
-      } else if (const auto* source = std::get_if<SourceConfig>(&spec.config)) {
-        analyses[i] = analyse(*source, context);
-      } else if (const auto* delay = std::get_if<DelayConfig>(&spec.config)) {
-        analyses[i] = analyse(*delay, context);  // W is the mean delay whatever the arrivals
-      } else if (!std::holds_alternative<SinkConfig>(spec.config)) {
-        analyses[i].theory = {spec.name, "", "no closed form: " + why};
-      }
-    }
-    return analyses;
-  }
-
+  const analytic::MvaResult& mva = network.mva;
   const double x = mva.throughput;
   const double z = clients.think.mean();
   double demand = 0;
-  for (const auto& station : mva_stations) demand += station.demand;
+  for (const auto& station : network.stations) demand += station.demand;
   const analytic::ThroughputBounds bounds =
-      analytic::throughput_bounds(clients.users, z, mva_stations);
-  network_model = "closed product-form network (exact MVA)";
-
-  Analysis& loop = analyses[c];
+      analytic::throughput_bounds(clients.users, z, network.stations);
+  Analysis loop;
   loop.theory = {
       scenario.nodes[c].name, "closed product-form network, exact MVA",
       fmt::format("N = {} users, think time Z = {} s ({}: the think stage is an "
@@ -231,45 +231,73 @@ std::optional<std::vector<Analysis>> analyse_closed_network(const Scenario& scen
   loop.checks.push_back({c, "W", mva.response});
   loop.checks.push_back({c, "L", x * mva.response});
   loop.checks.push_back({c, "response_time_law", 0});
+  return loop;
+}
 
-  for (std::size_t k = 0; k < mva_nodes.size(); ++k) {
-    const std::size_t i = mva_nodes[k];
-    const NodeSpec& spec = scenario.nodes[i];
-    const double v = visits(static_cast<Eigen::Index>(i));
-    const analytic::MvaStationResult& r = mva.stations[k];
-    Analysis& analysis = analyses[i];
-    if (!(v > 0)) {
-      analysis.theory = {spec.name, "", "never visited: routing probability 0"};
-      continue;
-    }
-    const double service = mva_stations[k].demand / v;
-    if (const auto* station = std::get_if<StationConfig>(&spec.config)) {
-      analysis.theory = {
-          spec.name, fmt::format("MVA station, {}", servers_text(station->servers)),
-          fmt::format("{} visits per request, demand D = V S = {} s, utilization {}{}",
-                      format_number(v, 6), format_number(mva_stations[k].demand, 6),
-                      format_number(r.utilization),
-                      station->servers > 1 ? " (load-dependent MVA for the servers)" : "")};
-      analytic::StationMetrics m;
-      m.arrival_rate = m.throughput = v * x;
-      m.utilization = r.utilization;
-      m.L = r.queue_length;
-      m.Lq = r.queue_length - r.busy_servers;
-      m.W = r.residence / v;
-      m.Wq = m.W - service;
-      m.p_wait = r.p_wait;  // the arrival theorem
-      plan_station_metrics(analysis.checks, i, m, false);
-    } else {
-      analysis.theory = {spec.name, "MVA delay (infinite servers)",
-                         fmt::format("{} visits per request, mean delay {} s (any distribution)",
-                                     format_number(v, 6), format_number(service, 6))};
-      analysis.checks.push_back({i, "throughput", v * x});
-      analysis.checks.push_back({i, "L", r.queue_length});
-      analysis.checks.push_back({i, "W", service});
-    }
+// The k-th MVA station of a solved network (a station or a delay of the scenario).
+void analyse_mva_node(Analysis& analysis, const Scenario& scenario, const ClosedNetwork& network,
+                      std::size_t k) {
+  const std::size_t i = network.nodes[k];
+  const NodeSpec& spec = scenario.nodes[i];
+  const double v = network.visits(static_cast<Eigen::Index>(i));
+  const double x = network.mva.throughput;
+  const analytic::MvaStationResult& r = network.mva.stations[k];
+  if (!(v > 0)) {
+    analysis.theory = {spec.name, "", "never visited: routing probability 0"};
+    return;
   }
+  const double demand = network.stations[k].demand;
+  const double service = demand / v;
+  const auto* station = std::get_if<StationConfig>(&spec.config);
+  if (station == nullptr) {
+    analysis.theory = {spec.name, "MVA delay (infinite servers)",
+                       fmt::format("{} visits per request, mean delay {} s (any distribution)",
+                                   format_number(v, 6), format_number(service, 6))};
+    analysis.checks.push_back({i, "throughput", v * x});
+    analysis.checks.push_back({i, "L", r.queue_length});
+    analysis.checks.push_back({i, "W", service});
+    return;
+  }
+  analysis.theory = {
+      spec.name, fmt::format("MVA station, {}", servers_text(station->servers)),
+      fmt::format("{} visits per request, demand D = V S = {} s, utilization {}{}",
+                  format_number(v, 6), format_number(demand, 6), format_number(r.utilization),
+                  station->servers > 1 ? " (load-dependent MVA for the servers)" : "")};
+  analytic::StationMetrics m;
+  m.arrival_rate = m.throughput = v * x;
+  m.utilization = r.utilization;
+  m.L = r.queue_length;
+  m.Lq = r.queue_length - r.busy_servers;
+  m.W = r.residence / v;
+  m.Wq = m.W - service;
+  m.p_wait = r.p_wait;  // the arrival theorem
+  plan_station_metrics(analysis.checks, i, m, false);
+}
+
+}  // namespace
+
+std::optional<std::vector<Analysis>> analyse_closed_network(const Scenario& scenario,
+                                                            std::string& network_model) {
+  const auto all_clients = indexes_of_clients(scenario);
+  if (all_clients.empty()) return std::nullopt;
+  const std::size_t c = all_clients.front();
+  const std::vector<bool> reached = reachable_from(scenario, {c});
+  const auto solved = solve_closed_network(scenario, c, reached);
+  if (const auto* obstacle = std::get_if<std::string>(&solved)) {
+    return analyses_without_closed_form(scenario, c, *obstacle);
+  }
+  const ClosedNetwork& network = std::get<ClosedNetwork>(solved);
+  network_model = "closed product-form network (exact MVA)";
+
+  const std::size_t n = scenario.nodes.size();
+  std::vector<Analysis> analyses(n);
+  analyses[c] = analyse_clients_loop(scenario, c, network);
+  for (std::size_t k = 0; k < network.nodes.size(); ++k) {
+    analyse_mva_node(analyses[network.nodes[k]], scenario, network, k);
+  }
+  const double x = network.mva.throughput;
   for (std::size_t i = 0; i < n; ++i) {
-    const double v = visits(static_cast<Eigen::Index>(i));
+    const double v = network.visits(static_cast<Eigen::Index>(i));
     if (std::holds_alternative<SinkConfig>(scenario.nodes[i].config) && v > 0) {
       analyses[i].checks.push_back({i, "throughput", v * x});
     } else if (!reached[i] && i != c) {
@@ -280,10 +308,11 @@ std::optional<std::vector<Analysis>> analyse_closed_network(const Scenario& scen
   }
   // End to end the system holds the outstanding requests: L = X R, W = R (no rejections).
   // Listed after every node's checks.
+  const std::size_t end_to_end = n;
   auto& last = analyses.back().checks;
   last.push_back({end_to_end, "throughput", x});
-  last.push_back({end_to_end, "L", x * mva.response});
-  last.push_back({end_to_end, "W", mva.response});
+  last.push_back({end_to_end, "L", x * network.mva.response});
+  last.push_back({end_to_end, "W", network.mva.response});
   return analyses;
 }
 

@@ -172,6 +172,56 @@ Analysis analyse(const BreakerConfig&, const AnalysisContext& context) {
   return analysis;
 }
 
+namespace {
+
+// The long-run fraction of time up is MTTF / (MTTF + MTTR) for any distributions (renewal-
+// reward). The window average converges to it unless the up/down cycle is periodic (both
+// times lattice-valued), when it depends on where the window starts.
+void plan_availability(Analysis& analysis, const AnalysisContext& context,
+                       const FailureConfig& failures) {
+  auto continuous = [](const sim::Distribution& d) {
+    return d.kind() != sim::Distribution::Kind::deterministic &&
+           d.kind() != sim::Distribution::Kind::empirical && d.scv() > 0;
+  };
+  if (continuous(failures.time_to_failure) || continuous(failures.time_to_repair)) {
+    analysis.checks.push_back({context.index, "availability", availability(failures)});
+  } else {
+    analysis.warnings.push_back(fmt::format(
+        "station {}: up and down times are both lattice-valued, so the up/down cycle is periodic "
+        "and the measured availability depends on the window's phase; not checked",
+        context.spec.name));
+  }
+}
+
+// Why the M/M/c-with-breakdowns solution does not apply; empty when it does.
+std::string breakdown_model_obstacle(const StationConfig& station, const Flow& input) {
+  const auto exponential = [](const sim::Distribution& d) {
+    return d.kind() == sim::Distribution::Kind::exponential;
+  };
+  if (!input.poisson) return "arrivals are not Poisson (" + input.why_not + ")";
+  if (classes_matter(station)) return "request classes change the service";
+  if (!exponential(station.service) || !exponential(station.failures->time_to_failure) ||
+      !exponential(station.failures->time_to_repair)) {
+    return "service, up and down times are not all exponential";
+  }
+  return "";
+}
+
+void plan_breakdown_metrics(Analysis& analysis, std::size_t i, const StationConfig& station,
+                            const analytic::BreakdownMetrics& m) {
+  const bool requeue = station.failures->lost == LostRequest::requeue;
+  analysis.checks.push_back({i, "throughput", m.throughput});
+  analysis.checks.push_back({i, "utilization", m.utilization});
+  analysis.checks.push_back({i, "L", m.L});
+  analysis.checks.push_back({i, "Lq", m.Lq});
+  if (requeue) analysis.checks.push_back({i, "W", m.W});
+  if (station.capacity || !requeue) {
+    analysis.checks.push_back({i, "rejection_ratio", m.rejection_ratio});
+  }
+}
+
+}  // namespace
+
 Analysis analyse_station_with_failures(const StationConfig& station,
                                        const AnalysisContext& context) {
   const NodeSpec& spec = context.spec;
@@ -195,22 +245,7 @@ Analysis analyse_station_with_failures(const StationConfig& station,
       "(MTTF + MTTR) = {}",
       failures.time_to_failure.name(), format_number(mttf, 6), failures.time_to_repair.name(),
       format_number(mttr, 6), format_number(available, 6));
-
-  // The long-run fraction of time up is MTTF / (MTTF + MTTR) for any distributions (renewal-
-  // reward). The window average converges to it unless the up/down cycle is periodic (both
-  // times lattice-valued), when it depends on where the window starts.
-  auto continuous = [](const sim::Distribution& d) {
-    return d.kind() != sim::Distribution::Kind::deterministic &&
-           d.kind() != sim::Distribution::Kind::empirical && d.scv() > 0;
-  };
-  if (continuous(failures.time_to_failure) || continuous(failures.time_to_repair)) {
-    analysis.checks.push_back({context.index, "availability", available});
-  } else {
-    analysis.warnings.push_back(fmt::format(
-        "station {}: up and down times are both lattice-valued, so the up/down cycle is periodic "
-        "and the measured availability depends on the window's phase; not checked",
-        spec.name));
-  }
+  plan_availability(analysis, context, failures);
   if (requeue && !station.capacity && input.rate * mean_service >= c * available) {
     analysis.warnings.push_back(fmt::format(
         "station {} is unstable: offered load {} erlangs on {} server(s) that are up {} of the "
@@ -219,23 +254,11 @@ Analysis analyse_station_with_failures(const StationConfig& station,
     analysis.theory.detail = "no closed form: unstable; " + uptime;
     return analysis;
   }
-
-  const auto exponential = [](const sim::Distribution& d) {
-    return d.kind() == sim::Distribution::Kind::exponential;
-  };
-  std::string why_not;
-  if (!input.poisson) {
-    why_not = "arrivals are not Poisson (" + input.why_not + ")";
-  } else if (classes_matter(station)) {
-    why_not = "request classes change the service";
-  } else if (!exponential(station.service) || !exponential(failures.time_to_failure) ||
-             !exponential(failures.time_to_repair)) {
-    why_not = "service, up and down times are not all exponential";
-  }
-  if (!why_not.empty()) {
+  if (const std::string why_not = breakdown_model_obstacle(station, input); !why_not.empty()) {
     analysis.theory.detail = "no closed form for the queue: " + why_not + "; " + uptime;
     return analysis;
   }
+
   analytic::BreakdownMetrics m;
   try {
     m = analytic::mmc_with_breakdowns(
@@ -254,14 +277,7 @@ Analysis analyse_station_with_failures(const StationConfig& station,
       "Poisson arrivals at {}/s, exponential service with mean {} s; {}; solved as a "
       "quasi-birth-death process on (requests, servers up)",
       format_number(input.rate, 6), format_number(mean_service, 6), uptime);
-  const std::size_t i = context.index;
-  analysis.checks.push_back({i, "throughput", m.throughput});
-  analysis.checks.push_back({i, "utilization", m.utilization});
-  analysis.checks.push_back({i, "L", m.L});
-  analysis.checks.push_back({i, "Lq", m.Lq});
-  if (requeue) analysis.checks.push_back({i, "W", m.W});
-  if (station.capacity || !requeue)
-    analysis.checks.push_back({i, "rejection_ratio", m.rejection_ratio});
+  plan_breakdown_metrics(analysis, context.index, station, m);
   return analysis;
 }
 

@@ -65,6 +65,88 @@ std::vector<Override> with(const std::vector<Override>& overrides, Override extr
   return all;
 }
 
+// The load at one path of the scenario, scaled by a factor: more load means a higher rate, or a
+// shorter mean time between arrivals.
+struct LoadScale {
+  const std::vector<Override>& overrides;
+  std::string path;
+  Override target;
+  double value;  // the scenario's own
+  bool is_mean;
+
+  // The overrides that scale the load by `factor`.
+  std::vector<Override> at(double factor) const {
+    Override o = target;
+    o.value = is_mean ? value / factor : value * factor;
+    o.text = fmt::format("{}={}", path, o.value.dump());
+    return with(overrides, o);
+  }
+};
+
+LoadScale load_scale(const Json& base, const std::vector<Override>& overrides,
+                     const std::string& path) {
+  const Override target = resolve_override(base, path + "=0");
+  const Json::json_pointer pointer(target.pointer);
+  if (!base.contains(pointer) || !base[pointer].is_number() || !(base[pointer].get<double>() > 0)) {
+    throw InputError(
+        fmt::format("--scale {}: found {}, expected a path to a positive number (a "
+                    "rate or a mean time between arrivals)",
+                    path, base.contains(pointer) ? describe(base[pointer]) : "nothing"));
+  }
+  return {overrides, path, target, base[pointer].get<double>(), target.pointer.ends_with("/mean")};
+}
+
+// The closed forms' largest load factor, by bisection on the formulas (no simulation); nullopt
+// where some SLO has no closed form.
+std::optional<double> theory_headroom(const Json& document, const std::string& file,
+                                      const LoadScale& load, double precision, double max_factor) {
+  if (!theory_meets(document, file, load.at(1)).has_value()) return std::nullopt;
+  double lo = 0, hi = max_factor;
+  for (int i = 0; i < 60 && hi - lo > precision * hi / 4; ++i) {
+    const double mid = (lo + hi) / 2;
+    const auto meets = theory_meets(document, file, load.at(mid));
+    if (meets && *meets)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  if (lo > 0) return lo;
+  return std::nullopt;
+}
+
+// The largest load factor known to meet every SLO and the smallest known to miss one (0: none).
+struct Bracket {
+  double good = 0;
+  double bad = 0;
+};
+
+// Gallops from `start` by steps of 1.25: up while every SLO is met (to `max_factor`), down while
+// one is missed (to `precision`).
+Bracket bracket_headroom(const std::function<bool(double)>& met, double start, double precision,
+                         double max_factor) {
+  Bracket bracket;
+  if (met(start)) {
+    bracket.good = start;
+    for (double f = start * 1.25; f <= max_factor; f *= 1.25) {
+      if (!met(f)) {
+        bracket.bad = f;
+        break;
+      }
+      bracket.good = f;
+    }
+  } else {
+    bracket.bad = start;
+    for (double f = start / 1.25; f >= precision; f /= 1.25) {
+      if (met(f)) {
+        bracket.good = f;
+        break;
+      }
+      bracket.bad = f;
+    }
+  }
+  return bracket;
+}
+
 }  // namespace
 
 SearchReport plan_capacity(const Json& document, const std::string& file,
@@ -152,70 +234,22 @@ SearchReport find_headroom(const Json& document, const std::string& file,
   report.path = path;
   Json base = document;
   apply_overrides(base, overrides);
-  const Override target = resolve_override(base, path + "=0");
-  const Json::json_pointer pointer(target.pointer);
-  if (!base.contains(pointer) || !base[pointer].is_number() || !(base[pointer].get<double>() > 0)) {
-    throw InputError(
-        fmt::format("--scale {}: found {}, expected a path to a positive number (a "
-                    "rate or a mean time between arrivals)",
-                    path, base.contains(pointer) ? describe(base[pointer]) : "nothing"));
-  }
-  const double value = base[pointer].get<double>();
-  // More load means a higher rate, or a shorter mean time between arrivals.
-  const bool is_mean = target.pointer.ends_with("/mean");
-  auto at = [&](double factor) {
-    Override o = target;
-    o.value = is_mean ? value / factor : value * factor;
-    o.text = fmt::format("{}={}", path, o.value.dump());
-    return with(overrides, o);
-  };
-
-  // Closed-form answer by bisection on the formulas (no simulation).
-  if (theory_meets(document, file, at(1)).has_value()) {
-    double lo = 0, hi = max_factor;
-    for (int i = 0; i < 60 && hi - lo > precision * hi / 4; ++i) {
-      const double mid = (lo + hi) / 2;
-      const auto meets = theory_meets(document, file, at(mid));
-      if (meets && *meets)
-        lo = mid;
-      else
-        hi = mid;
-    }
-    if (lo > 0) report.theory = lo;
-  }
+  const LoadScale load = load_scale(base, overrides, path);
+  report.theory = theory_headroom(document, file, load, precision, max_factor);
 
   Prober prober(report, evaluate);
-  auto met = [&](double f) { return prober.met(f, at(f)); };
-  double good = 0, bad = 0;  // largest factor known to meet, smallest known to fail (0: none)
-  const double start = report.theory ? *report.theory : 1.0;
-  if (met(start)) {
-    good = start;
-    for (double f = start * 1.25; f <= max_factor; f *= 1.25) {
-      if (!met(f)) {
-        bad = f;
-        break;
-      }
-      good = f;
-    }
-    if (bad == 0) {
-      report.answer = prober.probe(good);
-      report.explanation = fmt::format(
-          "every SLO is still met at {} times the load (the search limit)", format_number(good));
-      return report;
-    }
-  } else {
-    bad = start;
-    for (double f = start / 1.25; f >= precision; f /= 1.25) {
-      if (met(f)) {
-        good = f;
-        break;
-      }
-      bad = f;
-    }
-    if (good == 0) {
-      report.explanation = "no load factor tried meets every SLO with 95% confidence";
-      return report;
-    }
+  auto met = [&](double f) { return prober.met(f, load.at(f)); };
+  auto [good, bad] =
+      bracket_headroom(met, report.theory ? *report.theory : 1.0, precision, max_factor);
+  if (bad == 0) {
+    report.answer = prober.probe(good);
+    report.explanation = fmt::format(
+        "every SLO is still met at {} times the load (the search limit)", format_number(good));
+    return report;
+  }
+  if (good == 0) {
+    report.explanation = "no load factor tried meets every SLO with 95% confidence";
+    return report;
   }
   while ((bad - good) / good > precision) {
     const double mid = (good + bad) / 2;
@@ -227,7 +261,7 @@ SearchReport find_headroom(const Json& document, const std::string& file,
   report.answer = prober.probe(good);
   report.explanation = fmt::format(
       "the SLOs hold up to {} times the scenario's load ({} = {}), and fail at {} times",
-      format_number(good), path, format_number(at(good).back().value.get<double>(), 6),
+      format_number(good), path, format_number(load.at(good).back().value.get<double>(), 6),
       format_number(bad));
   return report;
 }

@@ -18,6 +18,141 @@ namespace {
 
 constexpr double kClockUlps = 4;
 
+// What rounding of time stamps leaves in a deterministic quantity: a few ulps of the clock at the
+// end of the run.
+double clock_rounding(const Scenario& scenario) {
+  return kClockUlps * std::numeric_limits<double>::epsilon() *
+         (scenario.warmup + scenario.duration);
+}
+
+// The run being validated, node by node; index nodes.size() is end to end.
+struct Run {
+  const Scenario& scenario;
+  const RunResult& result;
+
+  std::size_t end_to_end() const { return scenario.nodes.size(); }
+  std::string node_name(std::size_t i) const {
+    return i == end_to_end() ? std::string("end to end") : scenario.nodes[i].name;
+  }
+  const NodeSummary& summary(std::size_t i) const {
+    return i == end_to_end() ? result.system : result.nodes[i];
+  }
+};
+
+// Where Little's law is checked, with the metrics that give its rate and its sojourn.
+struct LittleSite {
+  std::size_t node;
+  const char* rate;
+  const char* sojourn;
+};
+
+// Wherever a time-average population and a sojourn are both measured.
+std::vector<LittleSite> little_sites(const Run& run) {
+  std::vector<LittleSite> little;
+  for (std::size_t i = 0; i < run.end_to_end(); ++i) {
+    const NodeSummary& node = run.result.nodes[i];
+    if (node.find("L") && node.find("W") && node.find("throughput")) {
+      little.push_back({i, "throughput", "W"});
+    }
+  }
+  // End to end, rejected requests also spend time in the system until they are turned away.
+  little.push_back({run.end_to_end(), "departure_rate", "W_departures"});
+  return little;
+}
+
+// Each judged check at a confidence that makes all of them hold together at `family` (Bonferroni).
+double check_confidence(double family, const std::vector<PlannedCheck>& plan,
+                        std::size_t little_checks) {
+  const auto limits = static_cast<std::size_t>(
+      std::count_if(plan.begin(), plan.end(), [](const PlannedCheck& p) { return p.limit; }));
+  const std::size_t check_count = plan.size() - limits + little_checks;
+  const double alpha = 1 - family;
+  return 1 - alpha / static_cast<double>(std::max<std::size_t>(1, check_count));
+}
+
+Check compare_with_theory(const Run& run, const PlannedCheck& p, double confidence) {
+  Check check;
+  check.node = run.node_name(p.node);
+  check.metric = p.metric;
+  check.reference = p.theory;
+  check.simulated = *run.summary(p.node).find(p.metric);
+  const sim::Estimate wide = estimate_metric(run.result, p.node, p.metric, confidence);
+  // A deterministic quantity has no spread across replications; what remains is rounding.
+  check.tolerance = wide.half_width + clock_rounding(run.scenario);
+  if (p.percentile) {
+    check.tolerance += sim::QuantileHistogram::kRelativeError * std::fabs(p.theory);
+    check.note = "tolerance includes the histogram's 0.39% resolution";
+  }
+  if (p.approximation_error > 0) {
+    check.tolerance += p.approximation_error;
+    check.note = fmt::format("approximation: tolerance includes {}'s stated error {}",
+                             p.approximation, format_number(p.approximation_error, 3));
+  }
+  check.agrees = std::fabs(wide.mean - p.theory) <= check.tolerance;
+  if (p.limit) {
+    check.judged = false;
+    check.agrees = true;
+    check.tolerance = 0;
+    check.note = "asymptotic limit: shown, not judged";
+  }
+  return check;
+}
+
+// L - X W over the replications, which should be 0 but for requests at the window's edges.
+Check check_little(const Run& run, const LittleSite& site, double confidence) {
+  const RunResult& result = run.result;
+  const auto L = per_replication(result, site.node, "L");
+  const auto rate = per_replication(result, site.node, site.rate);
+  const auto sojourn = per_replication(result, site.node, site.sojourn);
+  const auto start = per_replication(result, site.node, "in_system.start");
+  const auto end = per_replication(result, site.node, "in_system.end");
+  std::vector<double> difference(L.size());
+  double boundary = 0;  // requests straddling the window's edges: the known bias of L - X W
+  for (std::size_t r = 0; r < L.size(); ++r) {
+    const double w = std::isnan(sojourn[r]) ? 0 : sojourn[r];
+    difference[r] = L[r] - rate[r] * w;
+    boundary += (start[r] + end[r]) * w / run.scenario.duration / static_cast<double>(L.size());
+  }
+  Check check;
+  check.node = run.node_name(site.node);
+  check.metric = "Little's law";
+  check.simulated = sim::estimate(difference, result.confidence);
+  const sim::Estimate wide = sim::estimate(difference, confidence);
+  check.reference = 0;
+  // With nobody at the window's edges, L - X W is pure rounding of time stamps.
+  double mean_rate = 0;
+  for (double x : rate) mean_rate += x / static_cast<double>(rate.size());
+  const double rounding = clock_rounding(run.scenario) * (1 + mean_rate);
+  check.tolerance = std::max(wide.half_width, boundary) + rounding;
+  check.agrees = std::isfinite(wide.mean) && std::fabs(wide.mean) <= check.tolerance;
+  check.note = fmt::format("L - X W, L = {}", format_estimate(*run.summary(site.node).find("L")));
+  return check;
+}
+
+// Flow balance is exact bookkeeping in every replication: arrivals + present at the start
+// = completions + rejections + present at the end.
+Check check_flow_balance(const Run& run, std::size_t node) {
+  const auto arrivals = per_replication(run.result, node, "arrivals");
+  const auto completions = per_replication(run.result, node, "completions");
+  const auto rejections = per_replication(run.result, node, "rejections");
+  const auto start = per_replication(run.result, node, "in_system.start");
+  const auto end = per_replication(run.result, node, "in_system.end");
+  double worst = 0;
+  for (std::size_t r = 0; r < arrivals.size(); ++r) {
+    worst = std::max(worst,
+                     std::fabs(arrivals[r] + start[r] - completions[r] - rejections[r] - end[r]));
+  }
+  Check check;
+  check.node = run.node_name(node);
+  check.metric = "flow balance";
+  check.simulated = {worst, 0, arrivals.size()};
+  check.agrees = worst == 0;
+  check.note =
+      "arrivals + present at start - completions - rejections - present at end, "
+      "largest over replications";
+  return check;
+}
+
 }  // namespace
 
 bool Validation::passed() const {
@@ -29,136 +164,31 @@ std::size_t Validation::judged_count() const {
       std::count_if(checks.begin(), checks.end(), [](const Check& c) { return c.judged; }));
 }
 
-
 Validation validate(const Scenario& scenario, const RunResult& result) {
+  const Run run{scenario, result};
   Validation validation;
-  const std::size_t n = scenario.nodes.size();
-  const std::size_t end_to_end = n;
-
   TheoryPlan theory = plan_theory(scenario);
   validation.nodes = std::move(theory.nodes);
   validation.warnings = std::move(theory.warnings);
   validation.warnings.insert(validation.warnings.end(), result.diagnostic.warnings.begin(),
                              result.diagnostic.warnings.end());
-  const std::vector<PlannedCheck>& plan = theory.checks;
 
-  // Little's law wherever a time-average population and a sojourn are both measured.
-  struct LittleSite {
-    std::size_t node;
-    const char* rate;
-    const char* sojourn;
-  };
-  std::vector<LittleSite> little;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (result.nodes[i].find("L") && result.nodes[i].find("W") &&
-        result.nodes[i].find("throughput")) {
-      little.push_back({i, "throughput", "W"});
-    }
-  }
-  // End to end, rejected requests also spend time in the system until they are turned away.
-  little.push_back({end_to_end, "departure_rate", "W_departures"});
-
-  const auto limits = static_cast<std::size_t>(
-      std::count_if(plan.begin(), plan.end(), [](const PlannedCheck& p) { return p.limit; }));
-  const std::size_t check_count = plan.size() - limits + little.size();
-  const double alpha = 1 - validation.family_confidence;
+  const std::vector<LittleSite> little = little_sites(run);
   validation.check_confidence =
-      1 - alpha / static_cast<double>(std::max<std::size_t>(1, check_count));
-
-  auto node_name = [&](std::size_t i) {
-    return i == end_to_end ? std::string("end to end") : scenario.nodes[i].name;
-  };
-  auto summary_of = [&](std::size_t i) -> const NodeSummary& {
-    return i == end_to_end ? result.system : result.nodes[i];
-  };
-
-  for (const PlannedCheck& p : plan) {
-    Check check;
-    check.node = node_name(p.node);
-    check.metric = p.metric;
-    check.reference = p.theory;
-    check.simulated = *summary_of(p.node).find(p.metric);
-    const sim::Estimate wide =
-        estimate_metric(result, p.node, p.metric, validation.check_confidence);
-    // A deterministic quantity has no spread across replications; what remains is rounding
-    // of time stamps, a few ulps of the clock at the end of the run.
-    check.tolerance = wide.half_width + kClockUlps * std::numeric_limits<double>::epsilon() *
-                                            (scenario.warmup + scenario.duration);
-    if (p.percentile) {
-      check.tolerance += sim::QuantileHistogram::kRelativeError * std::fabs(p.theory);
-      check.note = "tolerance includes the histogram's 0.39% resolution";
-    }
-    if (p.approximation_error > 0) {
-      check.tolerance += p.approximation_error;
-      check.note = fmt::format("approximation: tolerance includes {}'s stated error {}",
-                               p.approximation, format_number(p.approximation_error, 3));
-    }
-    check.agrees = std::fabs(wide.mean - p.theory) <= check.tolerance;
-    if (p.limit) {
-      check.judged = false;
-      check.agrees = true;
-      check.tolerance = 0;
-      check.note = "asymptotic limit: shown, not judged";
-    }
-    validation.checks.push_back(check);
+      check_confidence(validation.family_confidence, theory.checks, little.size());
+  for (const PlannedCheck& p : theory.checks) {
+    validation.checks.push_back(compare_with_theory(run, p, validation.check_confidence));
   }
-
   for (const LittleSite& site : little) {
-    const auto L = per_replication(result, site.node, "L");
-    const auto rate = per_replication(result, site.node, site.rate);
-    const auto sojourn = per_replication(result, site.node, site.sojourn);
-    const auto start = per_replication(result, site.node, "in_system.start");
-    const auto end = per_replication(result, site.node, "in_system.end");
-    std::vector<double> difference(L.size());
-    double boundary = 0;  // requests straddling the window's edges: the known bias of L - X W
-    for (std::size_t r = 0; r < L.size(); ++r) {
-      const double w = std::isnan(sojourn[r]) ? 0 : sojourn[r];
-      difference[r] = L[r] - rate[r] * w;
-      boundary += (start[r] + end[r]) * w / scenario.duration / static_cast<double>(L.size());
-    }
-    Check check;
-    check.node = node_name(site.node);
-    check.metric = "Little's law";
-    check.simulated = sim::estimate(difference, result.confidence);
-    const sim::Estimate wide = sim::estimate(difference, validation.check_confidence);
-    check.reference = 0;
-    // With nobody at the window's edges, L - X W is pure rounding of time stamps.
-    double mean_rate = 0;
-    for (double x : rate) mean_rate += x / static_cast<double>(rate.size());
-    const double rounding = kClockUlps * std::numeric_limits<double>::epsilon() *
-                            (scenario.warmup + scenario.duration) * (1 + mean_rate);
-    check.tolerance = std::max(wide.half_width, boundary) + rounding;
-    check.agrees = std::isfinite(wide.mean) && std::fabs(wide.mean) <= check.tolerance;
-    check.note = fmt::format("L - X W, L = {}", format_estimate(*summary_of(site.node).find("L")));
-    validation.checks.push_back(check);
+    validation.checks.push_back(check_little(run, site, validation.check_confidence));
   }
-
-  // Flow balance is exact bookkeeping in every replication: arrivals + present at the start
-  // = completions + rejections + present at the end.
-  for (std::size_t i = 0; i <= n; ++i) {
-    if (i < n &&
-        (!result.nodes[i].find("in_system.start") || !result.nodes[i].find("rejections"))) {
+  for (std::size_t i = 0; i <= run.end_to_end(); ++i) {
+    const NodeSummary& node = run.summary(i);
+    // Sources, sinks and forks report no requests held or rejected: nothing to balance.
+    if (i < run.end_to_end() && (!node.find("in_system.start") || !node.find("rejections"))) {
       continue;
     }
-    const auto arrivals = per_replication(result, i, "arrivals");
-    const auto completions = per_replication(result, i, "completions");
-    const auto rejections = per_replication(result, i, "rejections");
-    const auto start = per_replication(result, i, "in_system.start");
-    const auto end = per_replication(result, i, "in_system.end");
-    double worst = 0;
-    for (std::size_t r = 0; r < arrivals.size(); ++r) {
-      worst = std::max(worst,
-                       std::fabs(arrivals[r] + start[r] - completions[r] - rejections[r] - end[r]));
-    }
-    Check check;
-    check.node = node_name(i);
-    check.metric = "flow balance";
-    check.simulated = {worst, 0, arrivals.size()};
-    check.agrees = worst == 0;
-    check.note =
-        "arrivals + present at start - completions - rejections - present at end, "
-        "largest over replications";
-    validation.checks.push_back(check);
+    validation.checks.push_back(check_flow_balance(run, i));
   }
   return validation;
 }

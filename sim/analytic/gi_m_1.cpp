@@ -63,16 +63,8 @@ StationMetrics gi_m_1(double arrival_rate, double service_rate, double sigma) {
   require_positive(service_rate, "service rate", "gi_m_1");
   require_stable(arrival_rate / service_rate, "gi_m_1");
   require_fraction(sigma, "sigma", "gi_m_1");
-  StationMetrics m;
-  m.arrival_rate = arrival_rate;
-  m.throughput = arrival_rate;
-  m.utilization = arrival_rate / service_rate;
-  m.W = 1.0 / (service_rate * (1.0 - sigma));
-  m.Wq = sigma * m.W;
-  m.L = arrival_rate * m.W;
-  m.Lq = arrival_rate * m.Wq;
-  m.p_wait = sigma;
-  return m;
+  return exponential_server(arrival_rate, arrival_rate / service_rate, sigma,
+                            1.0 / (service_rate * (1.0 - sigma)));
 }
 
 double gi_m_1_wait_quantile(double service_rate, double sigma, double q) {

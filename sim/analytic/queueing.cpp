@@ -37,6 +37,14 @@ void require_probability(double q, const char* function) {
   }
 }
 
+// The arguments of a queue of `servers` exponential servers, checked in this order.
+void require_queue_arguments(double arrival_rate, double service_rate, int servers,
+                             const char* function) {
+  require_rate(arrival_rate, "arrival rate", function);
+  require_rate(service_rate, "service rate", function);
+  require_servers(servers, function);
+}
+
 /// Stability check for stations without a capacity limit: lambda < c mu.
 void require_stable(double arrival_rate, double service_rate, int servers, const char* function) {
   const double rho = arrival_rate / (servers * service_rate);
@@ -96,26 +104,28 @@ double erlang_c(int servers, double offered_load) {
 }
 
 StationMetrics mm1(double arrival_rate, double service_rate) {
-  require_rate(arrival_rate, "arrival rate", "mm1");
-  require_rate(service_rate, "service rate", "mm1");
+  require_queue_arguments(arrival_rate, service_rate, 1, "mm1");
   require_stable(arrival_rate, service_rate, 1, "mm1");
   const double rho = arrival_rate / service_rate;
+  return exponential_server(arrival_rate, rho, rho, 1.0 / (service_rate - arrival_rate));
+}
+
+StationMetrics exponential_server(double arrival_rate, double utilization, double p_wait,
+                                  double sojourn) {
   StationMetrics m;
   m.arrival_rate = arrival_rate;
   m.throughput = arrival_rate;
-  m.utilization = rho;
-  m.W = 1.0 / (service_rate - arrival_rate);
-  m.Wq = rho * m.W;
-  m.L = arrival_rate * m.W;  // rho / (1 - rho)
+  m.utilization = utilization;
+  m.W = sojourn;
+  m.Wq = p_wait * m.W;
+  m.L = arrival_rate * m.W;
   m.Lq = arrival_rate * m.Wq;
-  m.p_wait = rho;
+  m.p_wait = p_wait;
   return m;
 }
 
 StationMetrics mmc(double arrival_rate, double service_rate, int servers) {
-  require_rate(arrival_rate, "arrival rate", "mmc");
-  require_rate(service_rate, "service rate", "mmc");
-  require_servers(servers, "mmc");
+  require_queue_arguments(arrival_rate, service_rate, servers, "mmc");
   require_stable(arrival_rate, service_rate, servers, "mmc");
   const double a = arrival_rate / service_rate;
   const double c_prob = erlang_c(servers, a);
@@ -132,9 +142,7 @@ StationMetrics mmc(double arrival_rate, double service_rate, int servers) {
 }
 
 StationMetrics mmck(double arrival_rate, double service_rate, int servers, int capacity) {
-  require_rate(arrival_rate, "arrival rate", "mmck");
-  require_rate(service_rate, "service rate", "mmck");
-  require_servers(servers, "mmck");
+  require_queue_arguments(arrival_rate, service_rate, servers, "mmck");
   if (capacity < servers) {
     throw std::invalid_argument("mmck: capacity K = " + std::to_string(capacity) +
                                 " must be >= servers c = " + std::to_string(servers));
@@ -237,17 +245,14 @@ StationMetrics mg1(double arrival_rate, double mean_service, double service_scv)
 }
 
 double mm1_sojourn_quantile(double arrival_rate, double service_rate, double q) {
-  require_rate(arrival_rate, "arrival rate", "mm1_sojourn_quantile");
-  require_rate(service_rate, "service rate", "mm1_sojourn_quantile");
+  require_queue_arguments(arrival_rate, service_rate, 1, "mm1_sojourn_quantile");
   require_probability(q, "mm1_sojourn_quantile");
   require_stable(arrival_rate, service_rate, 1, "mm1_sojourn_quantile");
   return -std::log1p(-q) / (service_rate - arrival_rate);
 }
 
 double mmc_wait_quantile(double arrival_rate, double service_rate, int servers, double q) {
-  require_rate(arrival_rate, "arrival rate", "mmc_wait_quantile");
-  require_rate(service_rate, "service rate", "mmc_wait_quantile");
-  require_servers(servers, "mmc_wait_quantile");
+  require_queue_arguments(arrival_rate, service_rate, servers, "mmc_wait_quantile");
   require_probability(q, "mmc_wait_quantile");
   require_stable(arrival_rate, service_rate, servers, "mmc_wait_quantile");
   const double c_prob = erlang_c(servers, arrival_rate / service_rate);
@@ -257,9 +262,7 @@ double mmc_wait_quantile(double arrival_rate, double service_rate, int servers, 
 }
 
 double mmc_sojourn_quantile(double arrival_rate, double service_rate, int servers, double q) {
-  require_rate(arrival_rate, "arrival rate", "mmc_sojourn_quantile");
-  require_rate(service_rate, "service rate", "mmc_sojourn_quantile");
-  require_servers(servers, "mmc_sojourn_quantile");
+  require_queue_arguments(arrival_rate, service_rate, servers, "mmc_sojourn_quantile");
   require_probability(q, "mmc_sojourn_quantile");
   require_stable(arrival_rate, service_rate, servers, "mmc_sojourn_quantile");
   const double c_prob = erlang_c(servers, arrival_rate / service_rate);

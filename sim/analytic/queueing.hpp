@@ -27,6 +27,11 @@ double erlang_c(int servers, double offered_load);
 
 /// M/M/1; requires lambda < mu.
 StationMetrics mm1(double arrival_rate, double service_rate);
+/// A stable single FIFO server with exponential service, from its mean sojourn W and the
+/// probability p that an arrival waits (M/M/1: rho; GI/M/1: sigma): Wq = p W (a waiting arrival
+/// waits for whole exponential services), L and Lq by Little's law.
+StationMetrics exponential_server(double arrival_rate, double utilization, double p_wait,
+                                  double sojourn);
 /// M/M/c; requires lambda < c mu. Stable for c up to at least 1000.
 StationMetrics mmc(double arrival_rate, double service_rate, int servers);
 /// M/M/c/K with K >= c total places (servers included); any lambda > 0.

@@ -3,39 +3,18 @@
 # JSON output, determinism across thread counts, atomic --out.
 # Usage: cli_test.sh PATH_TO_CAPSIM PROJECT_SOURCE_DIR
 set -u
+# shellcheck source=SCRIPTDIR/../support/shell_checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../support/shell_checks.sh"
 
-if [[ $# -ne 2 ]]; then
-  echo "usage: $0 PATH_TO_CAPSIM PROJECT_SOURCE_DIR" >&2
-  exit 2
-fi
-CAPSIM=$1
-SOURCE_DIR=$2
+read_arguments "$@"
 MM1="$SOURCE_DIR/scenarios/mm1.json"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/capsim_cli.XXXXXX") || exit 2
 trap 'umount "$TMP/full" 2>/dev/null; rm -rf "$TMP"' EXIT
 
-failures=0
-checks=0
-
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
-
-# Runs capsim with the given arguments; leaves the exit code in $rc and the output in
-# $TMP/out and $TMP/err, so each check can look at all three.
+# Runs capsim with the given arguments (run_command).
 run() {
-  "$CAPSIM" "$@" >"$TMP/out" 2>"$TMP/err"
-  rc=$?
-  checks=$((checks + 1))
-}
-
-# Shows what capsim printed, for diagnosing a failed check.
-show() {
-  echo "  exit code: $rc"
-  echo "  stdout: $(head -c 400 "$TMP/out")"
-  echo "  stderr: $(head -c 400 "$TMP/err")"
+  run_command "$CAPSIM" "$@"
 }
 
 expect_rc() {  # expect_rc WANT DESCRIPTION

@@ -2,7 +2,6 @@
 // by the consumer. Exact timelines, M/M/c theory for the consumer, and bad input.
 #include <doctest/doctest.h>
 
-#include <cmath>
 #include <string>
 #include <vector>
 
@@ -10,6 +9,8 @@
 #include "models/scenario/replication.hpp"
 #include "scenario_builder.hpp"
 #include "sim/analytic/queueing.hpp"
+#include "tests/support/scenario_checks.hpp"
+#include "tests/support/statistical_checks.hpp"
 
 using namespace capsim;
 using namespace capsim::testing;
@@ -26,16 +27,6 @@ Json async(const std::string& name, const std::string& ack, const std::string& c
 Json api_with_workers(Json arrival, int servers, Json service) {
   return {source("callers", std::move(arrival), "api"), async("api", "acked", "workers"),
           sink("acked"), station("workers", servers, std::move(service), "done"), sink("done")};
-}
-
-std::string message_of(const Json& nodes) {
-  try {
-    Json document = {{"duration", 100}, {"nodes", nodes}};
-    models::parse_scenario(std::move(document), "bad.json");
-  } catch (const models::InputError& error) {
-    return error.what();
-  }
-  return "(no error)";
 }
 
 }  // namespace
@@ -123,14 +114,10 @@ TEST_SUITE("statistical") {
     for (const Expected& x :
          {Expected{"W", m.W, 0.03}, Expected{"L", m.L, 0.03}, Expected{"consumer_lag", m.Wq, 0.05},
           Expected{"throughput", lambda, 0.01}}) {
-      const sim::Estimate e = models::estimate_metric(result, 1, x.metric, 0.999);
-      INFO(x.metric, ": mean ", e.mean, " half-width ", e.half_width, " theory ", x.theory,
-           " replications 10 seed 301");
-      CHECK(std::fabs(e.mean - x.theory) <= e.half_width);
-      CHECK(e.half_width <= x.max_relative_width * x.theory);
+      check_estimate(result, 1, x.metric, x.theory, x.max_relative_width);
     }
     // The callers' response is the acknowledgement: no time at all.
-    CHECK(models::estimate_metric(result, 5, "W", 0.999).mean == 0);
+    CHECK(models::estimate_metric(result, 5, "W", kConfidence).mean == 0);
   }
 }
 
@@ -178,7 +165,7 @@ TEST_SUITE("errors") {
     };
     for (const Case& c : table) {
       CAPTURE(c.name);
-      CHECK(message_of(c.nodes) == c.message);
+      CHECK(message_of_nodes(c.nodes) == c.message);
     }
   }
 }

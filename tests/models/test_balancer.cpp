@@ -20,7 +20,8 @@
 #include "scenario_builder.hpp"
 #include "sim/analytic/gi_m_1.hpp"
 #include "sim/analytic/queueing.hpp"
-#include "sim/quantile_histogram.hpp"
+#include "tests/support/scenario_checks.hpp"
+#include "tests/support/statistical_checks.hpp"
 
 using namespace capsim;
 using namespace capsim::testing;
@@ -344,23 +345,6 @@ std::string with_balancer(const std::string& fields, const std::string& to = R"(
          R"({"name": "c", "type": "sink"}]})";
 }
 
-std::string message_of(const std::string& text) {
-  try {
-    models::parse_scenario(models::parse_json_text(text, "bad.json"), "bad.json");
-  } catch (const models::InputError& error) {
-    return error.what();
-  }
-  return "(no error)";
-}
-
-struct BadInput {
-  std::string name;
-  std::string text;
-  std::string pointer;
-  std::string found;
-  std::string expected;
-};
-
 std::vector<BadInput> bad_inputs() {
   const std::string keys = R"("keys": {"count": 100}, )";
   return {
@@ -427,11 +411,7 @@ std::vector<BadInput> bad_inputs() {
 
 TEST_SUITE("errors") {
   TEST_CASE("bad balancer input: one line with file and pointer and value found and expectation") {
-    for (const BadInput& c : bad_inputs()) {
-      CAPTURE(c.name);
-      CHECK(message_of(c.text) ==
-            "bad.json: " + c.pointer + ": found " + c.found + ", expected " + c.expected);
-    }
+    check_bad_inputs(bad_inputs());
   }
 
   TEST_CASE("consistent hash: a keyless source upstream of a station is found too") {
@@ -454,17 +434,6 @@ namespace {
 models::Validation validate_nodes(const Json& nodes, double duration = 10000) {
   const auto s = scenario(nodes, duration, duration / 10, 5, 3);
   return models::validate(s, models::run_experiment(s, 2));
-}
-
-const models::NodeTheory* theory_of(const models::Validation& v, const std::string& node) {
-  const auto it =
-      std::find_if(v.nodes.begin(), v.nodes.end(), [&](const auto& t) { return t.node == node; });
-  return it == v.nodes.end() ? nullptr : &*it;
-}
-
-bool has_check(const models::Validation& v, const std::string& node, const std::string& metric) {
-  return std::any_of(v.checks.begin(), v.checks.end(),
-                     [&](const auto& c) { return c.node == node && c.metric == metric; });
 }
 
 bool mentions(const models::Validation& v, const std::string& node, const std::string& text) {
@@ -709,8 +678,6 @@ TEST_SUITE("validate") {
 
 namespace {
 
-constexpr double kConfidence = 0.999;
-
 struct Simulated {
   models::Scenario scenario;
   models::RunResult result;
@@ -723,16 +690,11 @@ Simulated simulate(Json nodes, double duration, double warmup, int replications,
   return s;
 }
 
-// |estimate - theory| within the 99.9% half-width, and the half-width at most
-// `max_relative_width` of the theory value, so the check cannot pass by being loose.
+// check_estimate, with the histogram's resolution allowed for a percentile.
 void check(const Simulated& s, std::size_t node, const std::string& metric, double theory,
            double max_relative_width, bool percentile = false) {
-  const sim::Estimate e = models::estimate_metric(s.result, node, metric, kConfidence);
-  const double resolution = percentile ? sim::QuantileHistogram::kRelativeError * theory : 0;
-  INFO(s.scenario.nodes[node].name, " ", metric, ": mean ", e.mean, " half-width ", e.half_width,
-       " theory ", theory, " replications ", s.scenario.replications, " seed ", s.scenario.seed);
-  CHECK(std::fabs(e.mean - theory) <= e.half_width + resolution);
-  CHECK(e.half_width <= max_relative_width * std::fabs(theory));
+  check_estimate(s.result, node, metric, theory, max_relative_width,
+                 percentile ? histogram_resolution(theory) : 0);
 }
 
 }  // namespace

@@ -16,6 +16,8 @@
 #include "models/scenario/replication.hpp"
 #include "scenario_builder.hpp"
 #include "sim/analytic/cache.hpp"
+#include "tests/support/scenario_checks.hpp"
+#include "tests/support/statistical_checks.hpp"
 
 using namespace capsim;
 using namespace capsim::testing;
@@ -292,23 +294,6 @@ std::string with_keys(const std::string& keys) {
       R"("capacity": 10)");
 }
 
-struct BadInput {
-  std::string name;
-  std::string text;
-  std::string pointer;
-  std::string found;
-  std::string expected;
-};
-
-std::string message_of(const std::string& text) {
-  try {
-    models::parse_scenario(models::parse_json_text(text, "bad.json"), "bad.json");
-  } catch (const models::InputError& error) {
-    return error.what();
-  }
-  return "(no error)";
-}
-
 }  // namespace
 
 TEST_SUITE("cache") {
@@ -385,14 +370,7 @@ TEST_SUITE("cache") {
          "different key spaces (uniform over 100 keys and uniform over 50 keys))",
          R"(sources feeding the cache c that all draw from one "keys" key space)"},
     };
-    for (const BadInput& c : table) {
-      CAPTURE(c.name);
-      CAPTURE(c.text);
-      const std::string message = message_of(c.text);
-      CHECK(message ==
-            "bad.json: " + c.pointer + ": found " + c.found + ", expected " + c.expected);
-      CHECK(message.find('\n') == std::string::npos);
-    }
+    check_bad_inputs(table);
   }
 
   TEST_CASE("valid cache and key-space boundaries are accepted") {
@@ -414,8 +392,6 @@ TEST_SUITE("cache") {
 
 namespace {
 
-constexpr double kConfidence = 0.999;
-
 struct Experiment {
   models::Scenario scenario;
   models::RunResult result;
@@ -431,22 +407,10 @@ Experiment simulate(double lambda, std::uint64_t n, double alpha, Json cache_fie
   return e;
 }
 
-// |mean - theory| <= 99.9% half-width (+ an approximation's stated error) and a tight interval,
-// for the metric of node `node`.
-void check_node(const Experiment& e, std::size_t node, const std::string& metric, double theory,
-                double max_relative_width, double approximation_error = 0) {
-  const sim::Estimate estimate = models::estimate_metric(e.result, node, metric, kConfidence);
-  INFO(e.scenario.nodes[node].name, " ", metric, ": mean ", estimate.mean, " half-width ",
-       estimate.half_width, " theory ", theory, " approximation allowance ", approximation_error,
-       " replications ", e.scenario.replications, " seed ", e.scenario.seed);
-  CHECK(std::fabs(estimate.mean - theory) <= estimate.half_width + approximation_error);
-  CHECK(estimate.half_width <= max_relative_width * std::fabs(theory));
-}
-
-// The same for the cache of simulate(), node 1.
+// check_estimate for the cache of simulate(), node 1.
 void check(const Experiment& e, const std::string& metric, double theory, double max_relative_width,
            double approximation_error = 0) {
-  check_node(e, 1, metric, theory, max_relative_width, approximation_error);
+  check_estimate(e.result, 1, metric, theory, max_relative_width, approximation_error);
 }
 
 using analytic::ZipfPopularity;
@@ -610,8 +574,8 @@ TEST_SUITE("statistical") {
           hits += p * (lfu ? (owned < capacity ? 1.0 : 0.0) : ttl_hit(p));
           ++owned;
         }
-        check_node(e, 2 + j, "arrival_rate", lambda * share, 0.01);
-        check_node(e, 2 + j, "hit_ratio", hits / share, 0.01);
+        check_estimate(e.result, 2 + j, "arrival_rate", lambda * share, 0.01);
+        check_estimate(e.result, 2 + j, "hit_ratio", hits / share, 0.01);
       }
     }
   }

@@ -2,8 +2,6 @@
 // closed networks, and the clients node's input errors.
 #include <doctest/doctest.h>
 
-#include <algorithm>
-#include <cmath>
 #include <string>
 #include <vector>
 
@@ -12,6 +10,8 @@
 #include "models/workflows/validate.hpp"
 #include "scenario_builder.hpp"
 #include "sim/analytic/mva.hpp"
+#include "tests/support/scenario_checks.hpp"
+#include "tests/support/statistical_checks.hpp"
 
 using namespace capsim;
 using namespace capsim::testing;
@@ -30,42 +30,6 @@ Json route(const std::vector<std::pair<std::string, double>>& targets) {
   Json out = Json::array();
   for (const auto& [node, p] : targets) out.push_back(Json{{"node", node}, {"p", p}});
   return out;
-}
-
-models::ReplicationResult run_once(const Json& nodes, double duration, double warmup) {
-  const auto s = scenario(nodes, duration, warmup, 2, 1);
-  models::Replication network(s, 0);
-  return network.run();
-}
-
-const models::NodeTheory* theory_of(const models::Validation& v, const std::string& node) {
-  const auto it =
-      std::find_if(v.nodes.begin(), v.nodes.end(), [&](const auto& t) { return t.node == node; });
-  return it == v.nodes.end() ? nullptr : &*it;
-}
-
-bool has_check(const models::Validation& v, const std::string& node, const std::string& metric) {
-  return std::any_of(v.checks.begin(), v.checks.end(),
-                     [&](const auto& c) { return c.node == node && c.metric == metric; });
-}
-
-std::string message_of(const std::string& text) {
-  try {
-    models::parse_scenario(models::parse_json_text(text, "bad.json"), "bad.json");
-  } catch (const models::InputError& error) {
-    return error.what();
-  }
-  return "(no error)";
-}
-
-// |mean - MVA| <= 99.9% Student-t half-width, and the half-width <= a stated fraction.
-void check_mva(const models::RunResult& result, std::size_t node, const std::string& name,
-               double theory, double max_relative_width) {
-  const sim::Estimate e = models::estimate_metric(result, node, name, 0.999);
-  INFO(name, " at node ", node, ": mean ", e.mean, " half-width ", e.half_width, " theory ", theory,
-       " replications ", result.replications.size());
-  CHECK(std::fabs(e.mean - theory) <= e.half_width);
-  CHECK(e.half_width <= max_relative_width * std::fabs(theory));
 }
 
 }  // namespace
@@ -140,11 +104,11 @@ TEST_SUITE("statistical") {
                         station("s", 1, distribution("exponential", 0.25), "out"), sink("out")};
     const auto s = scenario(nodes, 100000, 100, 10, 301);
     const auto result = models::run_experiment(s, 2);
-    check_mva(result, 0, "throughput", 0.8, 0.01);
-    check_mva(result, 0, "W", 0.25, 0.01);
-    check_mva(result, 0, "L", 0.2, 0.01);
-    check_mva(result, 1, "utilization", 0.2, 0.01);
-    check_mva(result, 1, "Wq", 0, 1);  // exactly 0: nobody else to wait for
+    check_estimate(result, 0, "throughput", 0.8, 0.01);
+    check_estimate(result, 0, "W", 0.25, 0.01);
+    check_estimate(result, 0, "L", 0.2, 0.01);
+    check_estimate(result, 1, "utilization", 0.2, 0.01);
+    check_estimate(result, 1, "Wq", 0, 1);  // exactly 0: nobody else to wait for
   }
 
   TEST_CASE("ten users - a 2-server tier calling a database in a loop - against exact MVA") {
@@ -159,16 +123,16 @@ TEST_SUITE("statistical") {
     const std::vector<analytic::MvaStation> stations = {analytic::MvaStation::queueing(0.6, 2),
                                                         analytic::MvaStation::queueing(0.2, 1)};
     const auto mva = analytic::mva(10, 2.0, stations);
-    check_mva(result, 0, "throughput", mva.throughput, 0.01);
-    check_mva(result, 0, "W", mva.response, 0.02);
-    check_mva(result, 1, "L", mva.stations[0].queue_length, 0.02);
-    check_mva(result, 1, "W", mva.stations[0].residence / 2, 0.02);
-    check_mva(result, 1, "utilization", mva.stations[0].utilization, 0.01);
-    check_mva(result, 1, "p_wait", mva.stations[0].p_wait, 0.02);
-    check_mva(result, 2, "L", mva.stations[1].queue_length, 0.02);
-    check_mva(result, 2, "W", mva.stations[1].residence, 0.02);
-    check_mva(result, 2, "utilization", mva.stations[1].utilization, 0.01);
-    check_mva(result, 2, "p_wait", mva.stations[1].p_wait, 0.02);
+    check_estimate(result, 0, "throughput", mva.throughput, 0.01);
+    check_estimate(result, 0, "W", mva.response, 0.02);
+    check_estimate(result, 1, "L", mva.stations[0].queue_length, 0.02);
+    check_estimate(result, 1, "W", mva.stations[0].residence / 2, 0.02);
+    check_estimate(result, 1, "utilization", mva.stations[0].utilization, 0.01);
+    check_estimate(result, 1, "p_wait", mva.stations[0].p_wait, 0.02);
+    check_estimate(result, 2, "L", mva.stations[1].queue_length, 0.02);
+    check_estimate(result, 2, "W", mva.stations[1].residence, 0.02);
+    check_estimate(result, 2, "utilization", mva.stations[1].utilization, 0.01);
+    check_estimate(result, 2, "p_wait", mva.stations[1].p_wait, 0.02);
   }
 }
 

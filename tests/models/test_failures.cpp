@@ -15,6 +15,8 @@
 #include "scenario_builder.hpp"
 #include "sim/analytic/breakdowns.hpp"
 #include "sim/analytic/queueing.hpp"
+#include "tests/support/scenario_checks.hpp"
+#include "tests/support/statistical_checks.hpp"
 
 using namespace capsim;
 using namespace capsim::testing;
@@ -32,12 +34,6 @@ Json failing_station(int servers, Json service, Json failures) {
 Json failures(Json up, Json down, const std::string& lost = "requeue") {
   return Json{
       {"time_to_failure", std::move(up)}, {"time_to_repair", std::move(down)}, {"lost", lost}};
-}
-
-ReplicationResult run_once(const Json& nodes, double duration) {
-  const auto s = scenario(nodes, duration, 0, 2, 1);
-  Replication network(s, 0);
-  return network.run();
 }
 
 // The same model as analytic::mmc_with_breakdowns, as one generator over (n, u) truncated at
@@ -241,7 +237,6 @@ TEST_SUITE("statistical") {
   TEST_CASE("M/M/2 with exponential failures and repairs: availability and the QBD solution") {
     // lambda 1.2, mean service 1, 2 servers up for Exp(mean 20 s), down for Exp(mean 2 s):
     // availability 10/11; load per available server 0.66.
-    constexpr double kConfidence = 0.999;
     for (const std::string lost : {"requeue", "drop"}) {
       CAPTURE(lost);
       const Json nodes = {source("in", distribution("exponential", 1 / 1.2), "s"),
@@ -255,11 +250,7 @@ TEST_SUITE("statistical") {
           1.2, 1, 2, std::nullopt, 1 / 20.0, 1 / 2.0,
           lost == "drop" ? analytic::Interrupted::drop : analytic::Interrupted::requeue);
       auto check = [&](const std::string& name, double theory, double max_relative_width) {
-        const sim::Estimate e = models::estimate_metric(result, 1, name, kConfidence);
-        INFO(name, ": mean ", e.mean, " half-width ", e.half_width, " theory ", theory,
-             " replications 10 seed ", s.seed);
-        CHECK(std::fabs(e.mean - theory) <= e.half_width);
-        CHECK(e.half_width <= max_relative_width * theory);
+        check_estimate(result, 1, name, theory, max_relative_width);
       };
       check("availability", 10.0 / 11, 0.01);
       check("throughput", m.throughput, 0.01);

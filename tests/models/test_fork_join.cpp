@@ -2,7 +2,6 @@
 // results against simulation, and the loader's checks of fork-join structure.
 #include <doctest/doctest.h>
 
-#include <cmath>
 #include <string>
 #include <vector>
 
@@ -11,6 +10,8 @@
 #include "models/workflows/validate.hpp"
 #include "scenario_builder.hpp"
 #include "sim/analytic/fork_join.hpp"
+#include "tests/support/scenario_checks.hpp"
+#include "tests/support/statistical_checks.hpp"
 
 using namespace capsim;
 using namespace capsim::testing;
@@ -34,12 +35,6 @@ Json deterministic(double value) {
   return distribution("deterministic", value);
 }
 
-ReplicationResult run_once(const Json& nodes, double duration) {
-  const auto s = scenario(nodes, duration, 0, 2, 1);
-  Replication network(s, 0);
-  return network.run();
-}
-
 // Arrivals at t = 1, 2, ..., 10 into a fork over two deterministic branches.
 Json two_branches(double a, double b, std::optional<int> k = std::nullopt) {
   return {source("in", deterministic(1), "f"),
@@ -48,16 +43,6 @@ Json two_branches(double a, double b, std::optional<int> k = std::nullopt) {
           station("b", 1, deterministic(b), "j"),
           join("j", "out"),
           sink("out")};
-}
-
-std::string message_of(const Json& nodes) {
-  try {
-    Json document = {{"duration", 100}, {"nodes", nodes}};
-    models::parse_scenario(std::move(document), "bad.json");
-  } catch (const models::InputError& error) {
-    return error.what();
-  }
-  return "(no error)";
 }
 
 }  // namespace
@@ -221,11 +206,7 @@ TEST_SUITE("statistical") {
     const double theory = analytic::fork_join_two_mm1(lambda, mu);  // 2.875 s
     for (const char* name : {"W", "L"}) {
       const double expected = std::string(name) == "W" ? theory : lambda * theory;
-      const sim::Estimate e = models::estimate_metric(result, 4, name, 0.999);
-      INFO(name, ": mean ", e.mean, " half-width ", e.half_width, " theory ", expected,
-           " replications 10 seed 201");
-      CHECK(std::fabs(e.mean - expected) <= e.half_width);
-      CHECK(e.half_width <= 0.02 * expected);
+      check_estimate(result, 4, name, expected, 0.02);
     }
   }
 
@@ -242,11 +223,8 @@ TEST_SUITE("statistical") {
     const auto s = scenario(nodes, 100000, 2000, 10, 202);
     const auto result = models::run_experiment(s, 2);
     const double approximation = analytic::fork_join_mm1_nelson_tantawi(4, lambda, mu);
-    const sim::Estimate e = models::estimate_metric(result, 6, "W", 0.999);
-    INFO("W: mean ", e.mean, " half-width ", e.half_width, " Nelson-Tantawi ", approximation);
-    CHECK(std::fabs(e.mean - approximation) <=
-          analytic::kNelsonTantawiRelativeError * approximation + e.half_width);
-    CHECK(e.half_width <= 0.02 * approximation);
+    check_estimate(result, 6, "W", approximation, 0.02,
+                   analytic::kNelsonTantawiRelativeError * approximation);
   }
 }
 
@@ -309,7 +287,7 @@ TEST_SUITE("errors") {
     };
     for (const Case& c : table) {
       CAPTURE(c.name);
-      CHECK(message_of(c.nodes) == c.message);
+      CHECK(message_of_nodes(c.nodes) == c.message);
     }
   }
 
@@ -323,7 +301,7 @@ TEST_SUITE("errors") {
                          station("z", 1, deterministic(1), "oj"),
                          join("oj", "out"),
                          sink("out")};
-    CHECK(message_of(nested) == "(no error)");
+    CHECK(message_of_nodes(nested) == "(no error)");
     // The parent may loop back through its own fork-join section.
     const Json loop = {source("in", deterministic(1), "f"),
                        fork("f", {"a", "b"}),
@@ -334,6 +312,6 @@ TEST_SUITE("errors") {
                             {"to", Json::array({Json{{"node", "f"}, {"p", 0.5}},
                                                 Json{{"node", "out"}, {"p", 0.5}}})}},
                        sink("out")};
-    CHECK(message_of(loop) == "(no error)");
+    CHECK(message_of_nodes(loop) == "(no error)");
   }
 }

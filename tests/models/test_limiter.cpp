@@ -17,6 +17,8 @@
 #include "scenario_builder.hpp"
 #include "sim/analytic/rate_limit.hpp"
 #include "sim/rng.hpp"
+#include "tests/support/scenario_checks.hpp"
+#include "tests/support/statistical_checks.hpp"
 
 using namespace capsim;
 using namespace capsim::testing;
@@ -75,12 +77,6 @@ Json limiter(const std::string& name, const std::string& algorithm, Json paramet
   for (auto& [key, value] : parameters.items()) node[key] = value;
   node["to"] = std::move(to);
   return node;
-}
-
-models::ReplicationResult run_once(const Json& nodes, double duration) {
-  const auto s = scenario(nodes, duration, 0, 2, 1);
-  models::Replication network(s, 0);
-  return network.run();
 }
 
 }  // namespace
@@ -315,15 +311,6 @@ TEST_SUITE("limiter") {
 
 namespace {
 
-std::string message_of(const std::string& text) {
-  try {
-    models::parse_scenario(models::parse_json_text(text, "bad.json"), "bad.json");
-  } catch (const models::InputError& error) {
-    return error.what();
-  }
-  return "(no error)";
-}
-
 // A source "in" -> limiter "lim" (with `fields`) -> sinks ok and no.
 std::string with_limiter(const std::string& fields, const std::string& to = R"(["ok", "no"])") {
   return R"({"duration": 100, "nodes": [{"name": "in", "type": "source", )"
@@ -342,14 +329,6 @@ const std::string kRetryLoop =
 const std::string kAlgorithms =
     "a rate-limiting algorithm: fixed_window, sliding_window_log, sliding_window_counter, "
     "token_bucket, leaky_bucket_meter or leaky_bucket_queue";
-
-struct BadInput {
-  std::string name;
-  std::string text;
-  std::string pointer;
-  std::string found;
-  std::string expected;
-};
 
 std::vector<BadInput> bad_inputs() {
   const std::string fixed = R"("algorithm": "fixed_window", )";
@@ -434,21 +413,11 @@ std::vector<BadInput> bad_inputs() {
 
 TEST_SUITE("errors") {
   TEST_CASE("bad limiter input: one line with file, pointer, value found and expectation") {
-    for (const BadInput& c : bad_inputs()) {
-      CAPTURE(c.name);
-      CHECK(message_of(c.text) ==
-            "bad.json: " + c.pointer + ": found " + c.found + ", expected " + c.expected);
-    }
+    check_bad_inputs(bad_inputs());
   }
 }
 
 namespace {
-
-const models::NodeTheory* theory_of(const models::Validation& v, const std::string& node) {
-  const auto it =
-      std::find_if(v.nodes.begin(), v.nodes.end(), [&](const auto& t) { return t.node == node; });
-  return it == v.nodes.end() ? nullptr : &*it;
-}
 
 double closed_form(const models::Scenario& s, std::size_t node, const std::string& metric) {
   const auto forms = models::closed_forms(s);
@@ -530,19 +499,14 @@ TEST_SUITE("validate") {
 
 namespace {
 
-constexpr double kConfidence = 0.999;
-
 models::RunResult simulate(const models::Scenario& s) {
   return models::run_experiment(s, 2);
 }
 
-void check(const models::Scenario& s, const models::RunResult& result, const std::string& metric,
-           double theory, double max_relative_width) {
-  const sim::Estimate e = models::estimate_metric(result, 1, metric, kConfidence);
-  INFO(metric, ": mean ", e.mean, " half-width ", e.half_width, " theory ", theory,
-       " replications ", s.replications, " seed ", s.seed);
-  CHECK(std::fabs(e.mean - theory) <= e.half_width);
-  CHECK(e.half_width <= max_relative_width * std::fabs(theory));
+// check_estimate for the limiter, node 1.
+void check(const models::RunResult& result, const std::string& metric, double theory,
+           double max_relative_width) {
+  check_estimate(result, 1, metric, theory, max_relative_width);
 }
 
 }  // namespace
@@ -555,8 +519,8 @@ TEST_SUITE("statistical") {
         40000, 100, 10, 301);
     const auto result = simulate(s);
     const double admitted = analytic::fixed_window_admissions(12, 1, 10, 100, 40100) / 40000;
-    check(s, result, "throughput", admitted, 0.002);
-    check(s, result, "rejection_ratio", 1 - admitted / 12, 0.01);
+    check(result, "throughput", admitted, 0.002);
+    check(result, "rejection_ratio", 1 - admitted / 12, 0.01);
   }
 
   TEST_CASE("token bucket 90/s, burst 20, at 100/s: the embedded chain's admitted rate") {
@@ -566,8 +530,8 @@ TEST_SUITE("statistical") {
         6000, 100, 10, 302);
     const auto result = simulate(s);
     const auto m = analytic::token_bucket(100, 90, 20);
-    check(s, result, "throughput", m.admitted_rate, 0.002);
-    check(s, result, "rejection_ratio", m.rejection_probability, 0.02);
+    check(result, "throughput", m.admitted_rate, 0.002);
+    check(result, "rejection_ratio", m.rejection_probability, 0.02);
   }
 
   TEST_CASE("token bucket 50/s, burst 5, at 40/s: below the token rate, still rejecting") {
@@ -577,8 +541,8 @@ TEST_SUITE("statistical") {
         20000, 100, 10, 303);
     const auto result = simulate(s);
     const auto m = analytic::token_bucket(40, 50, 5);
-    check(s, result, "throughput", m.admitted_rate, 0.003);
-    check(s, result, "rejection_ratio", m.rejection_probability, 0.03);
+    check(result, "throughput", m.admitted_rate, 0.003);
+    check(result, "rejection_ratio", m.rejection_probability, 0.03);
   }
 
   TEST_CASE("leaky bucket queue at rate 10, room 5 waiting, 9/s: M/D/1/6") {
@@ -588,13 +552,13 @@ TEST_SUITE("statistical") {
         20000, 200, 10, 304);
     const auto result = simulate(s);
     const auto m = analytic::md1k(9, 10, 6);
-    check(s, result, "throughput", m.throughput, 0.005);
-    check(s, result, "rejection_ratio", m.blocking, 0.03);
-    check(s, result, "utilization", m.utilization, 0.005);
-    check(s, result, "L", m.L, 0.01);
-    check(s, result, "Lq", m.Lq, 0.02);
-    check(s, result, "W", m.W, 0.01);
-    check(s, result, "Wq", m.Wq, 0.02);
-    check(s, result, "p_wait", m.p_wait, 0.01);
+    check(result, "throughput", m.throughput, 0.005);
+    check(result, "rejection_ratio", m.blocking, 0.03);
+    check(result, "utilization", m.utilization, 0.005);
+    check(result, "L", m.L, 0.01);
+    check(result, "Lq", m.Lq, 0.02);
+    check(result, "W", m.W, 0.01);
+    check(result, "Wq", m.Wq, 0.02);
+    check(result, "p_wait", m.p_wait, 0.01);
   }
 }

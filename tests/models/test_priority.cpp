@@ -18,6 +18,9 @@
 #include "sim/analytic/fork_join.hpp"
 #include "sim/analytic/priority.hpp"
 #include "sim/analytic/queueing.hpp"
+#include "tests/support/approx.hpp"
+#include "tests/support/scenario_checks.hpp"
+#include "tests/support/statistical_checks.hpp"
 
 using namespace capsim;
 using namespace capsim::testing;
@@ -25,10 +28,6 @@ using models::Replication;
 using models::ReplicationResult;
 
 namespace {
-
-doctest::Approx rel(double expected, double epsilon) {
-  return doctest::Approx(expected).epsilon(epsilon).scale(0.0);
-}
 
 // Stationary distribution of a finite continuous-time Markov chain by Gauss-Seidel sweeps on the
 // balance equations pi_s out_s = sum_t pi_t q(t, s). `transitions(s, add)` calls add(t, rate) for
@@ -160,15 +159,6 @@ Json classed_source(const std::string& name, Json arrival, const std::string& to
   Json node = source(name, std::move(arrival), to);
   node["class"] = request_class;
   return node;
-}
-
-std::string message_of(const std::string& text) {
-  try {
-    models::parse_scenario(models::parse_json_text(text, "bad.json"), "bad.json");
-  } catch (const models::InputError& error) {
-    return error.what();
-  }
-  return "(no error)";
 }
 
 }  // namespace
@@ -312,16 +302,6 @@ TEST_CASE("a single class: no per-class metrics, and the FIFO station is unchang
 }
 
 TEST_SUITE("statistical") {
-  // Each check: |mean - theory| <= the 99.9% half-width, and the half-width <= the stated
-  // fraction of theory.
-  void check(const models::RunResult& result, std::size_t node, const std::string& name,
-             double theory, double max_relative_width) {
-    const sim::Estimate e = models::estimate_metric(result, node, name, 0.999);
-    INFO(name, ": mean ", e.mean, " half-width ", e.half_width, " theory ", theory);
-    CHECK(std::fabs(e.mean - theory) <= e.half_width);
-    CHECK(e.half_width <= max_relative_width * theory);
-  }
-
   TEST_CASE("M/G/1 with 2 priority classes at rho 0.7 matches Cobham") {
     // gold: Poisson 0.3/s, exponential mean 1 s; bronze: Poisson 0.2/s, Erlang-2 mean 2 s.
     const Json nodes = {
@@ -338,10 +318,10 @@ TEST_SUITE("statistical") {
         with_classes(nodes, classes({{"gold", 0}, {"bronze", 1}}), 400000, 2000, 10, 401);
     const auto result = models::run_experiment(s, 2);
     const auto waits = analytic::mg1_priority_waits({{0.3, 1, 1, 0}, {0.2, 2, 0.5, 1}});
-    check(result, 2, "Wq.gold", waits[0], 0.03);    // 1.2857
-    check(result, 2, "Wq.bronze", waits[1], 0.03);  // 4.2857
-    check(result, 2, "W.bronze", waits[1] + 2, 0.03);
-    check(result, 2, "throughput.gold", 0.3, 0.01);
+    check_estimate(result, 2, "Wq.gold", waits[0], 0.03);    // 1.2857
+    check_estimate(result, 2, "Wq.bronze", waits[1], 0.03);  // 4.2857
+    check_estimate(result, 2, "W.bronze", waits[1] + 2, 0.03);
+    check_estimate(result, 2, "throughput.gold", 0.3, 0.01);
   }
 
   TEST_CASE("M/M/2 with 2 priority classes at rho 0.7 matches the M/M/c priority formula") {
@@ -359,10 +339,10 @@ TEST_SUITE("statistical") {
         with_classes(nodes, classes({{"gold", 0}, {"bronze", 1}}), 300000, 2000, 10, 402);
     const auto result = models::run_experiment(s, 2);
     const auto waits = analytic::mmc_priority_waits({0.6, 0.8}, {0, 1}, 1, 2);
-    check(result, 2, "Wq.gold", waits[0], 0.04);
-    check(result, 2, "Wq.bronze", waits[1], 0.04);
+    check_estimate(result, 2, "Wq.gold", waits[0], 0.04);
+    check_estimate(result, 2, "Wq.bronze", waits[1], 0.04);
     // The aggregate queue is M/M/2 whatever the order (same rates, work-conserving).
-    check(result, 2, "L", analytic::mmc(1.4, 1, 2).L, 0.03);
+    check_estimate(result, 2, "L", analytic::mmc(1.4, 1, 2).L, 0.03);
   }
 }
 

@@ -15,6 +15,8 @@
 #include "models/scenario/replication.hpp"
 #include "scenario_builder.hpp"
 #include "sim/rng.hpp"
+#include "tests/support/scenario_checks.hpp"
+#include "tests/support/statistical_checks.hpp"
 
 using namespace capsim;
 using namespace capsim::testing;
@@ -56,22 +58,6 @@ Json client_and_api(double interarrival, Json client, int servers, double servic
 }
 
 const Json kTargets = Json::array({"api", "done", "errors"});
-
-ReplicationResult run_once(const Json& nodes, double duration) {
-  const auto s = scenario(nodes, duration, 0, 2, 1);
-  Replication network(s, 0);
-  return network.run();
-}
-
-std::string message_of(const Json& nodes) {
-  try {
-    Json document = {{"duration", 100}, {"nodes", nodes}};
-    models::parse_scenario(std::move(document), "bad.json");
-  } catch (const models::InputError& error) {
-    return error.what();
-  }
-  return "(no error)";
-}
 
 }  // namespace
 
@@ -338,7 +324,6 @@ TEST_SUITE("statistical") {
   TEST_CASE("single call with a timeout into M/M/1: timeout ratio = P(sojourn > T)") {
     // lambda 0.8, mu 1: sojourn ~ Exp(0.2); T = 5 s: P(timeout) = e^-1. Abandoned calls are
     // still served, so the station stays an M/M/1 queue.
-    constexpr double kConfidence = 0.999;
     const Json nodes = {source("callers", distribution("exponential", 1.25), "client"),
                         retry("client", kTargets, {{"timeout", 5}, {"attempts", 1}}),
                         station("api", 1, distribution("exponential", 1), "replies"),
@@ -348,15 +333,8 @@ TEST_SUITE("statistical") {
     const auto s = scenario(nodes, 600000, 2000, 10, 311);
     const auto result = models::run_experiment(s, 2);
     const double p = std::exp(-1.0);
-    const auto timeout_ratio = models::estimate_metric(result, 1, "timeout_ratio", kConfidence);
-    INFO("timeout_ratio ", timeout_ratio.mean, " ± ", timeout_ratio.half_width, " theory ", p,
-         " replications 10 seed 311");
-    CHECK(std::fabs(timeout_ratio.mean - p) <= timeout_ratio.half_width);
-    CHECK(timeout_ratio.half_width <= 0.02 * p);
-    const auto goodput = models::estimate_metric(result, 1, "goodput", kConfidence);
-    INFO("goodput ", goodput.mean, " ± ", goodput.half_width, " theory ", 0.8 * (1 - p));
-    CHECK(std::fabs(goodput.mean - 0.8 * (1 - p)) <= goodput.half_width);
-    CHECK(goodput.half_width <= 0.02 * 0.8 * (1 - p));
+    check_estimate(result, 1, "timeout_ratio", p, 0.02);
+    check_estimate(result, 1, "goodput", 0.8 * (1 - p), 0.02);
     const auto late = models::estimate_metric(result, 1, "late_replies", kConfidence);
     const auto timeouts = models::estimate_metric(result, 1, "timeouts", kConfidence);
     // Every abandoned call is still served: late replies match timeouts up to the window edges.
@@ -373,10 +351,7 @@ TEST_SUITE("statistical") {
                theta * std::exp(-t) *
                    ((std::exp(b * t) - 1 - t) / b + (std::exp(b * t) - 1) / (b * b)));
     const double wasted = 0.8 * (1 - served_in_time);
-    const auto measured = models::estimate_metric(result, 2, "wasted_utilization", kConfidence);
-    INFO("wasted_utilization ", measured.mean, " ± ", measured.half_width, " theory ", wasted);
-    CHECK(std::fabs(measured.mean - wasted) <= measured.half_width);
-    CHECK(measured.half_width <= 0.02 * wasted);
+    check_estimate(result, 2, "wasted_utilization", wasted, 0.02);
   }
 }
 
@@ -530,7 +505,7 @@ TEST_SUITE("errors") {
     };
     for (const Case& c : table) {
       CAPTURE(c.name);
-      CHECK(message_of(c.nodes) == c.message);
+      CHECK(message_of_nodes(c.nodes) == c.message);
     }
   }
 }

@@ -11,11 +11,14 @@
 #include <vector>
 
 #include "models/scenario/scenario.hpp"
+#include "tests/support/scenario_checks.hpp"
 
 using capsim::models::InputError;
 using capsim::models::load_scenario;
 using capsim::models::parse_json_text;
 using capsim::models::parse_scenario;
+using capsim::testing::error_message;
+using capsim::testing::message_of;
 
 namespace {
 
@@ -684,15 +687,6 @@ std::vector<Case> cases() {
   };
 }
 
-std::string message_of(const std::string& text) {
-  try {
-    parse_scenario(parse_json_text(text, "bad.json"), "bad.json");
-  } catch (const InputError& error) {
-    return error.what();
-  }
-  return "(no error)";
-}
-
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
@@ -719,12 +713,7 @@ struct TempDir {
 };
 
 std::string load_message(const std::string& path) {
-  try {
-    load_scenario(path);
-  } catch (const InputError& error) {
-    return error.what();
-  }
-  return "(no error)";
+  return error_message([&] { load_scenario(path); });
 }
 
 }  // namespace

@@ -5,20 +5,11 @@
 #include "models/nodes/network.hpp"
 #include "models/scenario/replication.hpp"
 #include "scenario_builder.hpp"
+#include "tests/support/scenario_checks.hpp"
 
 using namespace capsim::testing;
 using capsim::models::Replication;
 using capsim::models::ReplicationResult;
-
-namespace {
-
-ReplicationResult run_once(const Json& nodes, double duration, double warmup) {
-  const auto s = scenario(nodes, duration, warmup, 2, 1);
-  Replication network(s, 0);
-  return network.run();
-}
-
-}  // namespace
 
 TEST_CASE("D/D/1 without queueing: arrivals at 1 - 2 - ... - 10 - service 0.5 s") {
   const Json nodes = {source("in", distribution("deterministic", 1.0), "s"),

@@ -4,18 +4,14 @@
 // Percentile checks add the histogram's stated resolution (0.39% of the value).
 #include <doctest/doctest.h>
 
-#include <cmath>
-
 #include "scenario_builder.hpp"
 #include "sim/analytic/queueing.hpp"
-#include "sim/quantile_histogram.hpp"
+#include "tests/support/statistical_checks.hpp"
 
 using namespace capsim;
 using namespace capsim::testing;
 
 namespace {
-
-constexpr double kConfidence = 0.999;
 
 struct Case {
   models::Scenario scenario;
@@ -31,12 +27,8 @@ Case simulate(Json nodes, double duration, double warmup, int replications, std:
 // Node index 1 is the station in every scenario built below.
 void check(const Case& c, const std::string& metric, double theory, double max_relative_width,
            bool percentile = false) {
-  const sim::Estimate e = models::estimate_metric(c.result, 1, metric, kConfidence);
-  const double resolution = percentile ? sim::QuantileHistogram::kRelativeError * theory : 0;
-  INFO(metric, ": mean ", e.mean, " half-width ", e.half_width, " theory ", theory,
-       " replications ", c.scenario.replications, " seed ", c.scenario.seed);
-  CHECK(std::fabs(e.mean - theory) <= e.half_width + resolution);
-  CHECK(e.half_width <= max_relative_width * std::fabs(theory));
+  check_estimate(c.result, 1, metric, theory, max_relative_width,
+                 percentile ? histogram_resolution(theory) : 0);
 }
 
 Json mmck_nodes(double lambda, double mu, int servers, std::optional<int> capacity,

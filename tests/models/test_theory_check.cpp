@@ -2,10 +2,9 @@
 // reports a disagreement when the simulation does not match the theory it claims.
 #include <doctest/doctest.h>
 
-#include <algorithm>
-
 #include "models/workflows/validate.hpp"
 #include "scenario_builder.hpp"
+#include "tests/support/scenario_checks.hpp"
 
 using namespace capsim;
 using namespace capsim::testing;
@@ -17,16 +16,11 @@ models::Validation validate(const Json& nodes, double duration = 5000) {
   return models::validate(s, models::run_experiment(s, 2));
 }
 
-const models::NodeTheory& theory_of(const models::Validation& v, const std::string& node) {
-  const auto it =
-      std::find_if(v.nodes.begin(), v.nodes.end(), [&](const auto& t) { return t.node == node; });
-  REQUIRE(it != v.nodes.end());
-  return *it;
-}
-
-bool has_check(const models::Validation& v, const std::string& node, const std::string& metric) {
-  return std::any_of(v.checks.begin(), v.checks.end(),
-                     [&](const auto& c) { return c.node == node && c.metric == metric; });
+// validate's analysis of a node that must have one.
+const models::NodeTheory& required_theory_of(const models::Validation& v, const std::string& node) {
+  const models::NodeTheory* theory = theory_of(v, node);
+  REQUIRE(theory != nullptr);
+  return *theory;
 }
 
 Json limited(Json station_node, int capacity) {
@@ -43,9 +37,9 @@ TEST_SUITE("validate") {
                   source("b", distribution("exponential", 2.0), "s"),
                   station("s", 2, distribution("exponential", 0.5), "t"),
                   station("t", 1, distribution("exponential", 0.4), "out"), sink("out")});
-    CHECK(theory_of(v, "s").model == "M/M/2");
-    CHECK(theory_of(v, "s").detail.find("Poisson arrivals at 1.5/s") != std::string::npos);
-    CHECK(theory_of(v, "t").model == "M/M/1");
+    CHECK(required_theory_of(v, "s").model == "M/M/2");
+    CHECK(required_theory_of(v, "s").detail.find("Poisson arrivals at 1.5/s") != std::string::npos);
+    CHECK(required_theory_of(v, "t").model == "M/M/1");
     CHECK(has_check(v, "t", "sojourn.p99"));
     CHECK(has_check(v, "end to end", "W"));
     CHECK(v.passed());
@@ -68,19 +62,20 @@ TEST_SUITE("validate") {
                  3),
          sink("out")});
     // A loss system is insensitive: Erlang B whatever the service distribution.
-    CHECK(theory_of(v, "loss").model == "M/G/3/3 (Erlang B loss system)");
+    CHECK(required_theory_of(v, "loss").model == "M/G/3/3 (Erlang B loss system)");
     CHECK(has_check(v, "loss", "rejection_ratio"));
     CHECK(has_check(v, "loss", "L"));
-    CHECK(theory_of(v, "d").model.empty());
-    CHECK(theory_of(v, "d").detail ==
+    CHECK(required_theory_of(v, "d").model.empty());
+    CHECK(required_theory_of(v, "d").detail ==
           "no closed form: arrivals are not Poisson (source steady has deterministic "
           "inter-arrival times, not exponential)");
-    CHECK(theory_of(v, "k").model == "M/M/1/3");
-    CHECK(theory_of(v, "after_k").detail ==
+    CHECK(required_theory_of(v, "k").model == "M/M/1/3");
+    CHECK(required_theory_of(v, "after_k").detail ==
           "no closed form: arrivals are not Poisson (departures of the M/M/1/3 station k are not "
           "Poisson)");
-    CHECK(theory_of(v, "g").detail == "no closed form for M/G/3 (lognormal service on 3 servers)");
-    CHECK(theory_of(v, "gk").detail ==
+    CHECK(required_theory_of(v, "g").detail ==
+          "no closed form for M/G/3 (lognormal service on 3 servers)");
+    CHECK(required_theory_of(v, "gk").detail ==
           "no closed form for M/G/1/4 (lognormal service, finite capacity)");
     CHECK_FALSE(has_check(v, "d", "L"));
     CHECK_FALSE(has_check(v, "end to end", "W"));  // not every station has a product form

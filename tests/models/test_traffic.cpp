@@ -19,6 +19,8 @@
 #include "scenario_builder.hpp"
 #include "sim/statistics.hpp"
 #include "sim/student_t.hpp"
+#include "tests/support/scenario_checks.hpp"
+#include "tests/support/statistical_checks.hpp"
 
 using namespace capsim;
 using namespace capsim::testing;
@@ -50,15 +52,6 @@ struct TempDir {
   std::string scenario_file() const { return (path / "scenario.json").string(); }
 };
 
-std::string message_of(const std::string& text, const std::string& file = "bad.json") {
-  try {
-    models::parse_scenario(models::parse_json_text(text, file), file);
-  } catch (const models::InputError& error) {
-    return error.what();
-  }
-  return "(no error)";
-}
-
 const std::string kStation =
     R"({"name": "q", "type": "station", "service": {"dist": "exponential", "mean": 0.5}, "to": "out"})";
 const std::string kSink = R"({"name": "out", "type": "sink"})";
@@ -87,11 +80,6 @@ Json trace_source(const std::string& file, bool loop = false) {
   Json trace = {{"file", file}};
   if (loop) trace["loop"] = true;
   return Json{{"name", "in"}, {"type", "source"}, {"trace", trace}, {"to", "s"}};
-}
-
-models::ReplicationResult run_once(const models::Scenario& s) {
-  models::Replication network(s, 0);
-  return network.run();
 }
 
 }  // namespace
@@ -201,14 +189,8 @@ TEST_SUITE("statistical") {
     const auto s = scenario(nodes, 1200, 300, 20, 401);
     const auto result = models::run_experiment(s, 2);
     const double expected_batches = 20 * 1140 + 200 * 60;
-    const sim::Estimate batches = models::estimate_metric(result, 0, "batches", 0.999);
-    const sim::Estimate arrivals = models::estimate_metric(result, 0, "arrivals", 0.999);
-    INFO("batches ", batches.mean, " ± ", batches.half_width, ", arrivals ", arrivals.mean, " ± ",
-         arrivals.half_width);
-    CHECK(std::fabs(batches.mean - expected_batches) <= batches.half_width);
-    CHECK(batches.half_width <= 0.01 * expected_batches);
-    CHECK(std::fabs(arrivals.mean - 1.5 * expected_batches) <= arrivals.half_width);
-    CHECK(arrivals.half_width <= 0.01 * 1.5 * expected_batches);
+    check_estimate(result, 0, "batches", expected_batches, 0.01);
+    check_estimate(result, 0, "arrivals", 1.5 * expected_batches, 0.01);
     const auto v = models::validate(s, result);
     CHECK(v.passed());
   }

@@ -8,10 +8,10 @@
 #include "models/workflows/slo_check.hpp"
 #include "models/workflows/sweep.hpp"
 #include "scenario_builder.hpp"
+#include "tests/support/scenario_checks.hpp"
 
 using namespace capsim;
 using namespace capsim::testing;
-using models::InputError;
 
 namespace {
 
@@ -25,15 +25,6 @@ Json mm1_document(double rate, const Json& slo = Json::array()) {
                      station("web", 1, distribution("exponential", 0.1), "done"), sink("done")}}};
   if (!slo.empty()) document["slo"] = slo;
   return document;
-}
-
-std::string message_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const InputError& error) {
-    return error.what();
-  }
-  return "(no error)";
 }
 
 }  // namespace
@@ -52,12 +43,12 @@ TEST_SUITE("workflow") {
                                    R"(nodes.web.service={"dist":"deterministic","mean":0.1})")
               .value["dist"] == "deterministic");
     CHECK(
-        message_of([&] { models::resolve_override(document, "nodes.wbe.servers=4"); }) ==
+        error_message([&] { models::resolve_override(document, "nodes.wbe.servers=4"); }) ==
         R"(--set nodes.wbe.servers=4: found "wbe", expected a name of one of /nodes's items: users, web or done (did you mean "web"?))");
-    CHECK(message_of([&] { models::resolve_override(document, "nodes.web.servers"); }) ==
+    CHECK(error_message([&] { models::resolve_override(document, "nodes.web.servers"); }) ==
           "--set nodes.web.servers: found no PATH=VALUE, expected PATH=VALUE, e.g. "
           "nodes.web.servers=8 or /duration=600");
-    CHECK(message_of([&] {
+    CHECK(error_message([&] {
             models::resolve_override(document, "/nodes/9/servers=1");
           }).starts_with("--set /nodes/9/servers=1: found no value at /nodes/9"));
 
@@ -67,7 +58,7 @@ TEST_SUITE("workflow") {
         models::resolve_override(document, "nodes.web.servers=two")};
     models::apply_overrides(edited, overrides);
     CHECK(
-        message_of([&] {
+        error_message([&] {
           models::parse_with_overrides(overrides,
                                        [&] { return models::parse_scenario(edited, "s.json"); });
         }) ==
@@ -84,9 +75,9 @@ TEST_SUITE("workflow") {
     CHECK(servers.values[0].is_number_integer());
     const auto list = models::parse_vary("nodes.web.service.dist=exponential,deterministic");
     CHECK(list.values == std::vector<Json>{"exponential", "deterministic"});
-    CHECK(message_of([] { models::parse_vary("x=1:0:1"); }) ==
+    CHECK(error_message([] { models::parse_vary("x=1:0:1"); }) ==
           "--vary x=1:0:1: found to 0 below from 1, expected from <= to");
-    CHECK(message_of([] { models::parse_vary("x=1:2:0"); }) ==
+    CHECK(error_message([] { models::parse_vary("x=1:2:0"); }) ==
           "--vary x=1:2:0: found step 0, expected a step > 0");
   }
 
@@ -125,7 +116,7 @@ TEST_SUITE("workflow") {
 
   TEST_CASE("bad SLOs name the path, the value and the choices") {
     auto bad = [](const Json& slo) {
-      return message_of(
+      return error_message(
           [&] { models::parse_scenario(mm1_document(5, Json::array({slo})), "s.json"); });
     };
     CHECK(

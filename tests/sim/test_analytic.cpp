@@ -7,15 +7,12 @@
 #include <vector>
 
 #include "sim/analytic/queueing.hpp"
+#include "tests/support/approx.hpp"
 
 using namespace capsim::analytic;
+using capsim::testing::rel;
 
 namespace {
-
-/// Purely relative comparison (doctest's default scale of 1 would make it absolute near 0).
-doctest::Approx rel(double expected, double epsilon) {
-  return doctest::Approx(expected).epsilon(epsilon).scale(0.0);
-}
 
 /// Erlang B straight from its definition, (a^c / c!) / sum_{k<=c} a^k / k!, with powl and
 /// tgammal in long double (64-bit mantissa, exponent range to 1e4932, enough for c = 1000 and

@@ -7,14 +7,12 @@
 
 #include "sim/analytic/gi_m_1.hpp"
 #include "sim/analytic/queueing.hpp"
+#include "tests/support/approx.hpp"
 
 using namespace capsim::analytic;
+using capsim::testing::rel;
 
 namespace {
-
-doctest::Approx rel(double expected, double epsilon) {
-  return doctest::Approx(expected).epsilon(epsilon).scale(0.0);
-}
 
 double erlang_sigma(int phases, double lambda, double mu) {
   return gi_m_1_sigma([&](double s) { return erlang_transform(phases, lambda, s); }, lambda, mu);

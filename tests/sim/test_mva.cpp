@@ -9,14 +9,12 @@
 #include <vector>
 
 #include "sim/analytic/mva.hpp"
+#include "tests/support/approx.hpp"
 
 using namespace capsim::analytic;
+using capsim::testing::rel;
 
 namespace {
-
-doctest::Approx rel(double expected, double epsilon) {
-  return doctest::Approx(expected).epsilon(epsilon).scale(0.0);
-}
 
 // A node of a closed network for the Markov chain: exponential service at `rate` per server,
 // `servers` servers (0 = infinite), routing row `next` (probabilities to every node, sum 1).

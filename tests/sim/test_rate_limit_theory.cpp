@@ -9,14 +9,12 @@
 
 #include "sim/analytic/queueing.hpp"
 #include "sim/analytic/rate_limit.hpp"
+#include "tests/support/approx.hpp"
 
 using namespace capsim::analytic;
+using capsim::testing::rel;
 
 namespace {
-
-doctest::Approx rel(double expected, double epsilon) {
-  return doctest::Approx(expected).epsilon(epsilon).scale(0.0);
-}
 
 /// E[min(N, n)] straight from its definition, in long double, pmf by its recursion from k = 0
 /// (fine for mean <= 50, where e^-mean does not underflow).

@@ -7,17 +7,14 @@
 #include <stdexcept>
 
 #include "sim/student_t.hpp"
+#include "tests/support/approx.hpp"
 
 using capsim::sim::normal_quantile;
 using capsim::sim::student_t_cdf;
 using capsim::sim::student_t_quantile;
+using capsim::testing::rel;
 
 namespace {
-
-/// Purely relative comparison (doctest's default scale of 1 would make it absolute near 0).
-doctest::Approx rel(double expected, double epsilon) {
-  return doctest::Approx(expected).epsilon(epsilon).scale(0.0);
-}
 
 double normal_cdf(double z) {
   return 0.5 * std::erfc(-z / std::numbers::sqrt2);

@@ -4,13 +4,10 @@
 # naming the valid choices).
 # Usage: test_plots.sh PATH_TO_CAPSIM PROJECT_SOURCE_DIR
 set -u
+# shellcheck source=SCRIPTDIR/../support/shell_checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../support/shell_checks.sh"
 
-if [[ $# -ne 2 ]]; then
-  echo "usage: $0 PATH_TO_CAPSIM PROJECT_SOURCE_DIR" >&2
-  exit 2
-fi
-CAPSIM=$1
-SOURCE_DIR=$2
+read_arguments "$@"
 PLOT="$SOURCE_DIR/tools/plot_sweep.py"
 SCENARIO="$SOURCE_DIR/scenarios/web_slo.json"
 # Short runs: the plots only need a few points with confidence intervals.
@@ -19,27 +16,6 @@ SHORT=(--duration 20 --warmup 5 --replications 3)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/capsim_plots.XXXXXX") || exit 2
 trap 'rm -rf "$TMP"' EXIT
 export MPLBACKEND=Agg PYTHONDONTWRITEBYTECODE=1  # nothing written into the source tree
-
-failures=0
-checks=0
-
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
-
-# Runs a command; leaves the exit code in $rc and its output in $TMP/out and $TMP/err.
-run() {
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  rc=$?
-  checks=$((checks + 1))
-}
-
-show() {
-  echo "  exit code: $rc"
-  echo "  stdout: $(head -c 400 "$TMP/out")"
-  echo "  stderr: $(head -c 600 "$TMP/err")"
-}
 
 # A plot: exit 0, PREFIX.png a real PNG over 10 kB, PREFIX.svg an SVG document.
 expect_plot() {  # expect_plot PREFIX DESCRIPTION
@@ -70,7 +46,7 @@ expect_plot() {  # expect_plot PREFIX DESCRIPTION
 expect_bad_input() {  # expect_bad_input TEXT DESCRIPTION ARGS...
   local text=$1 what=$2
   shift 2
-  run "$PLOT" "$@" --out "$TMP/bad"
+  run_command "$PLOT" "$@" --out "$TMP/bad"
   if [[ $rc -ne 2 ]]; then
     fail "$what: exit code $rc, expected 2"
     show
@@ -82,31 +58,31 @@ expect_bad_input() {  # expect_bad_input TEXT DESCRIPTION ARGS...
 }
 
 # --- One varied parameter: latency curves and utilization bars ----------------------------
-run "$CAPSIM" sweep "$SCENARIO" --vary nodes.users.arrival.rate=100:550:50 "${SHORT[@]}" --out "$TMP/curve.csv"
+run_command "$CAPSIM" sweep "$SCENARIO" --vary nodes.users.arrival.rate=100:550:50 "${SHORT[@]}" --out "$TMP/curve.csv"
 if [[ $rc -ne 0 || ! -f $TMP/curve.csv || ! -f $TMP/curve.json ]]; then
   fail "capsim sweep: exit code $rc, expected 0 and curve.csv + curve.json"
   show
   exit 1
 fi
 
-run "$PLOT" "$TMP/curve.csv" --node api --slo 0.1 --out "$TMP/plots/latency"
+run_command "$PLOT" "$TMP/curve.csv" --node api --slo 0.1 --out "$TMP/plots/latency"
 expect_plot "$TMP/plots/latency" "latency from CSV"
 grep -qF "$TMP/plots/latency.png" "$TMP/out" || fail "latency from CSV: stdout does not name the PNG written"
 
-run "$PLOT" "$TMP/curve.json" --kind latency --node "end to end" --metric W --metric sojourn.p90 --log-y \
+run_command "$PLOT" "$TMP/curve.json" --kind latency --node "end to end" --metric W --metric sojourn.p90 --log-y \
   --out "$TMP/plots/latency_json"
 expect_plot "$TMP/plots/latency_json" "latency from JSON, end to end, chosen metrics, log scale"
 
-run "$PLOT" "$TMP/curve.csv" --kind utilization --at nodes.users.arrival.rate=400 --slo 0.75 --out "$TMP/plots/util_one"
+run_command "$PLOT" "$TMP/curve.csv" --kind utilization --at nodes.users.arrival.rate=400 --slo 0.75 --out "$TMP/plots/util_one"
 expect_plot "$TMP/plots/util_one" "utilization bars at one point"
 
-run "$PLOT" "$TMP/curve.csv" --kind utilization --out "$TMP/plots/util_all"
+run_command "$PLOT" "$TMP/curve.csv" --kind utilization --out "$TMP/plots/util_all"
 expect_plot "$TMP/plots/util_all" "utilization bars grouped per point"
 
 # The asymptote: the api tier saturates at 12 servers x 50/s = 600/s. Through the closed-form
 # utilizations the line is exact; fitted to the simulated ones (theory columns removed) it is
 # within a few percent (3 replications of 20 s here).
-run /usr/bin/python3 - "$SOURCE_DIR/tools" "$TMP/curve.csv" <<'PYTHON'
+run_command /usr/bin/python3 - "$SOURCE_DIR/tools" "$TMP/curve.csv" <<'PYTHON'
 import csv, sys
 sys.path.insert(0, sys.argv[1])
 import plot_sweep
@@ -123,26 +99,26 @@ PYTHON
 [[ $rc -eq 0 ]] || { fail "utilization -> 1 asymptote at 600/s"; show; }
 
 # --- Two varied parameters: heatmap -------------------------------------------------------
-run "$CAPSIM" sweep "$SCENARIO" --vary nodes.users.arrival.rate=300:500:100 --vary nodes.api.servers=9,11,13 \
+run_command "$CAPSIM" sweep "$SCENARIO" --vary nodes.users.arrival.rate=300:500:100 --vary nodes.api.servers=9,11,13 \
   "${SHORT[@]}" --out "$TMP/grid.csv"
 [[ $rc -eq 0 ]] || { fail "capsim sweep with two --vary: exit code $rc"; show; }
 
-run "$PLOT" "$TMP/grid.csv" --kind heatmap --node api --metric sojourn.p99 --slo 0.1 --out "$TMP/plots/heatmap"
+run_command "$PLOT" "$TMP/grid.csv" --kind heatmap --node api --metric sojourn.p99 --slo 0.1 --out "$TMP/plots/heatmap"
 expect_plot "$TMP/plots/heatmap" "heatmap of sojourn.p99 over rate x servers"
 
-run "$PLOT" "$TMP/grid.json" --kind heatmap --x nodes.api.servers --y nodes.users.arrival.rate --metric W \
+run_command "$PLOT" "$TMP/grid.json" --kind heatmap --x nodes.api.servers --y nodes.users.arrival.rate --metric W \
   --format png --out "$TMP/plots/heatmap_swapped"
 [[ $rc -eq 0 && -f $TMP/plots/heatmap_swapped.png && ! -e $TMP/plots/heatmap_swapped.svg ]] ||
   { fail "heatmap from JSON, axes swapped, --format png: expected only the PNG"; show; }
 
-run "$PLOT" "$TMP/grid.csv" --at nodes.api.servers=11 --out "$TMP/plots/latency_at"
+run_command "$PLOT" "$TMP/grid.csv" --at nodes.api.servers=11 --out "$TMP/plots/latency_at"
 expect_plot "$TMP/plots/latency_at" "latency with the second parameter fixed by --at"
 
 # Named variants (text values): bars and heatmaps take them, latency curves need numbers.
-run "$CAPSIM" sweep "$SCENARIO" --vary 'nodes.api.service.dist="exponential","deterministic"' \
+run_command "$CAPSIM" sweep "$SCENARIO" --vary 'nodes.api.service.dist="exponential","deterministic"' \
   --vary nodes.users.arrival.rate=300,500 "${SHORT[@]}" --out "$TMP/variants.csv"
 [[ $rc -eq 0 ]] || { fail "capsim sweep of named variants: exit code $rc"; show; }
-run "$PLOT" "$TMP/variants.csv" --kind utilization --at nodes.users.arrival.rate=500 --out "$TMP/plots/variants"
+run_command "$PLOT" "$TMP/variants.csv" --kind utilization --at nodes.users.arrival.rate=500 --out "$TMP/plots/variants"
 expect_plot "$TMP/plots/variants" "utilization bars of named variants"
 
 # --- Bad input: exit 2, one line, the valid choices listed --------------------------------
@@ -164,17 +140,17 @@ expect_bad_input 'found parameter "nodes.api.server", expected one of' "unknown 
 printf 'a,b\n1,2\n' >"$TMP/other.csv"
 expect_bad_input "found no node and type columns" "a CSV that is not a sweep" "$TMP/other.csv"
 expect_bad_input 'found format "jpg", expected one of png or svg' "unknown format" "$TMP/curve.csv" --format jpg
-run "$PLOT" "$TMP/curve.csv" --kind bars
+run_command "$PLOT" "$TMP/curve.csv" --kind bars
 [[ $rc -eq 2 ]] || fail "unknown --kind: exit code $rc, expected 2"
 
 # An existing plot is replaced only with --force; without it nothing is drawn or written.
 cp "$TMP/plots/latency.png" "$TMP/latency.before"
-run "$PLOT" "$TMP/curve.csv" --node api --out "$TMP/plots/latency"
+run_command "$PLOT" "$TMP/curve.csv" --node api --out "$TMP/plots/latency"
 [[ $rc -eq 2 ]] || fail "plot over an existing file: exit code $rc, expected 2"
 grep -qF "$TMP/plots/latency.png: found an existing file, expected a new path (pass --force to overwrite it)" "$TMP/err" ||
   fail "plot over an existing file: stderr $(head -c 300 "$TMP/err")"
 cmp -s "$TMP/plots/latency.png" "$TMP/latency.before" || fail "plot without --force changed the file"
-run "$PLOT" "$TMP/curve.csv" --node api --out "$TMP/plots/latency" --force
+run_command "$PLOT" "$TMP/curve.csv" --node api --out "$TMP/plots/latency" --force
 [[ $rc -eq 0 ]] || fail "plot --force over an existing file: exit code $rc, expected 0"
 leftovers=$(find "$TMP/plots" -name '.*.tmp*' | head -n 3)
 [[ -z $leftovers ]] || fail "plots: temporary files left behind: $leftovers"
