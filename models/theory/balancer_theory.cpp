@@ -21,7 +21,7 @@ namespace capsim::models {
 namespace {
 
 /// Below this many backends the mean-field limit of power of d is too far from the finite
-/// system to be worth showing (see the README for the measured gaps).
+/// system to be worth showing (sim/analytic/README.md gives the measured gaps).
 constexpr std::size_t kMeanFieldMinBackends = 10;
 /// Tail fractions below this are not shown: too rare to estimate in a typical run.
 constexpr double kSmallestTailShown = 1e-3;
@@ -387,7 +387,7 @@ std::string plan_mean_field_tail(Analysis& analysis, const AnalysisContext& cont
       "s_i = rho^((d^i - 1)/(d - 1)) of the backends hold at least i requests "
       "(shown beside tail.i as an asymptotic limit, exact as n -> infinity; a "
       "finite fleet sits above it by O(1/n), so it describes fleets of about 100 "
-      "backends or more to within a few percent, n = {} here: see the README), "
+      "backends or more to within a few percent, n = {} here: see sim/analytic/README.md), "
       "L = {}, W = {} s per backend",
       n, format_number(L, 6), format_number(W, 6));
 }
