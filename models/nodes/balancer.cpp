@@ -9,7 +9,6 @@
 
 #include "models/nodes/flow_metrics.hpp"
 #include "models/nodes/network.hpp"
-#include "sim/analytic/cache.hpp"
 
 namespace capsim::models {
 
