@@ -34,6 +34,12 @@ const sim::Estimate* NodeSummary::find(std::string_view metric) const {
   return it == metrics.end() ? nullptr : &estimates[static_cast<std::size_t>(it - metrics.begin())];
 }
 
+std::vector<std::string> RunResult::all_warnings() const {
+  std::vector<std::string> all = diagnostic.warnings;
+  all.insert(all.end(), warnings.begin(), warnings.end());
+  return all;
+}
+
 std::vector<double> per_replication(const RunResult& result, std::size_t node,
                                     std::string_view metric) {
   std::vector<double> values;

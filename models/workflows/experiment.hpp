@@ -64,6 +64,12 @@ struct RunResult {
   NodeSummary system;
   std::uint64_t events = 0;  ///< over all replications
   IntervalDiagnostic diagnostic;
+  /// What the run cannot stand behind beyond the intervals (an unstable station, a warm-up too
+  /// short, ...): one line each, shown after the tables and in the JSON result.
+  std::vector<std::string> warnings;
+
+  /// The interval diagnostic's warnings, then the others.
+  std::vector<std::string> all_warnings() const;
 };
 
 /// The diagnostic of finished replications given the estimate of their end-to-end mean sojourn;

@@ -112,8 +112,9 @@ std::string format_table(const Scenario& scenario, const RunResult& result) {
     out += '\n';
     out += components.render();
   }
-  if (!result.diagnostic.warnings.empty()) out += '\n';
-  for (const auto& warning : result.diagnostic.warnings) out += "warning: " + warning + "\n";
+  const std::vector<std::string> warnings = result.all_warnings();
+  if (!warnings.empty()) out += '\n';
+  for (const auto& warning : warnings) out += "warning: " + warning + "\n";
   return out;
 }
 
@@ -143,6 +144,7 @@ Json results_json(const RunResult& result) {
                                 {"sojourn_batch_lag1", number(diagnostic.batch_lag1)},
                                 {"sojourn_largest_batch_z", number(diagnostic.largest_batch_z)},
                                 {"warnings", diagnostic.warnings}};
+  out["warnings"] = result.warnings;
   return out;
 }
 

@@ -170,8 +170,8 @@ Validation validate(const Scenario& scenario, const RunResult& result) {
   TheoryPlan theory = plan_theory(scenario);
   validation.nodes = std::move(theory.nodes);
   validation.warnings = std::move(theory.warnings);
-  validation.warnings.insert(validation.warnings.end(), result.diagnostic.warnings.begin(),
-                             result.diagnostic.warnings.end());
+  const std::vector<std::string> run_warnings = result.all_warnings();
+  validation.warnings.insert(validation.warnings.end(), run_warnings.begin(), run_warnings.end());
 
   const std::vector<LittleSite> little = little_sites(run);
   validation.check_confidence =
