@@ -69,13 +69,15 @@ struct TraceDirectory {
   std::string scenario_path() const { return (directory / "scenario.json").string(); }
 };
 
-// One replication of trace -> cache -> hit / miss sinks over [0, 10] s; the cache's metrics.
-models::Metrics trace_run(const std::string& csv, Json cache_fields) {
+// One replication of trace -> cache -> hit / miss sinks, measured over [warmup, warmup + duration]
+// s; the cache's metrics.
+models::Metrics trace_run(const std::string& csv, Json cache_fields, double warmup = 0,
+                          double duration = 10) {
   const TraceDirectory files(csv);
   Json document = {
       {"seed", 1},
-      {"duration", 10},
-      {"warmup", 0},
+      {"duration", duration},
+      {"warmup", warmup},
       {"replications", 2},
       {"nodes",
        {{{"name", "replay"}, {"type", "source"}, {"trace", {{"file", "trace.csv"}}}, {"to", "c"}},
@@ -247,6 +249,17 @@ TEST_SUITE("cache") {
     CHECK(metric(on_hit, "misses") == 3);
     CHECK(metric(on_hit, "expirations") == 2);
     CHECK(metric(on_hit, "entries") == doctest::Approx(0.85));
+  }
+
+  TEST_CASE("node timeline: a TTL entry that expired during the warm-up adds no live time") {
+    // T = 1, window [2, 5]. Key 1 is stored at 0.5 and expires at 1.5, before the window opens,
+    // but stays stored until the request for key 2 at 3 removes it: it must count for nothing
+    // in the window (its overdue time is clamped to the window start). Key 2 lives over [3, 4].
+    // Entries: 1 s of live entries over 3 s.
+    const auto m = trace_run("time,key\n0.5,1\n3,2\n", {{"policy", "ttl"}, {"ttl", 1}}, 2, 3);
+    CHECK(metric(m, "misses") == 1);
+    CHECK(metric(m, "expirations") == 1);
+    CHECK(metric(m, "entries") == doctest::Approx(1.0 / 3));
   }
 
   TEST_CASE("requests go to the first target on a hit and the second on a miss") {
