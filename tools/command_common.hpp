@@ -75,6 +75,7 @@ struct RunOptions {
   std::optional<double> warmup;
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string format = "table";  ///< --format, for the commands that have it
+  double confidence = 0.95;       ///< --confidence, for the commands that have it
   std::string out;
   bool force = false;  ///< --force: outputs may replace existing files
 

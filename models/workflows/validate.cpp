@@ -60,6 +60,12 @@ std::vector<LittleSite> little_sites(const Run& run) {
   return little;
 }
 
+// A confidence level in percent with enough digits to tell it from 100 (99.9998, not 100).
+std::string percent_level(double level) {
+  const int digits = 2 + static_cast<int>(std::ceil(-std::log10(1 - level)));
+  return fmt::format("{:.{}g}", 100 * level, std::max(4, digits));
+}
+
 // Each judged check at a confidence that makes all of them hold together at `family` (Bonferroni).
 double check_confidence(double family, const std::vector<PlannedCheck>& plan,
                         std::size_t little_checks) {
@@ -164,9 +170,10 @@ std::size_t Validation::judged_count() const {
       std::count_if(checks.begin(), checks.end(), [](const Check& c) { return c.judged; }));
 }
 
-Validation validate(const Scenario& scenario, const RunResult& result) {
+Validation validate(const Scenario& scenario, const RunResult& result, double family_confidence) {
   const Run run{scenario, result};
   Validation validation;
+  validation.family_confidence = family_confidence;
   TheoryPlan theory = plan_theory(scenario);
   validation.nodes = std::move(theory.nodes);
   validation.warnings = std::move(theory.warnings);
@@ -196,12 +203,12 @@ Validation validate(const Scenario& scenario, const RunResult& result) {
 std::string format_validation(const Scenario& scenario, const Validation& validation) {
   std::string out = fmt::format(
       "{} ({}): seed {}, {} replications of {} s after a {} s warm-up\n"
-      "A check agrees when |simulated - theory| is within its confidence interval at {:.4g}% "
-      "(Bonferroni: all {} checks at {:g}% together); ± shows the 95% interval.\n\n",
+      "A check agrees when |simulated - theory| is within its confidence interval at {}% "
+      "(Bonferroni: all {} checks at {}% together); ± shows the 95% interval.\n\n",
       scenario.name, scenario.file, scenario.seed, scenario.replications,
       format_number(scenario.duration, 6), format_number(scenario.warmup, 6),
-      100 * validation.check_confidence, validation.judged_count(),
-      100 * validation.family_confidence);
+      percent_level(validation.check_confidence), validation.judged_count(),
+      percent_level(validation.family_confidence));
 
   for (const auto& warning : validation.warnings) out += "warning: " + warning + "\n";
   if (!validation.warnings.empty()) out += "\n";

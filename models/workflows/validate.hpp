@@ -40,8 +40,10 @@ struct Validation {
   std::size_t judged_count() const;
 };
 
-/// Compares `result` (a run of `scenario`) with theory.
-Validation validate(const Scenario& scenario, const RunResult& result);
+/// Compares `result` (a run of `scenario`) with theory; every judged check holds together with
+/// `family_confidence` when the model agrees with theory.
+Validation validate(const Scenario& scenario, const RunResult& result,
+                    double family_confidence = 0.95);
 
 /// The human-readable report.
 std::string format_validation(const Scenario& scenario, const Validation& validation);
