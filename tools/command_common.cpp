@@ -188,8 +188,8 @@ void add_precision_options(CLI::App& command, RunOptions& options, bool metrics)
           ->type_name("REL");
   command
       .add_option("--max-replications", options.max_replications,
-                  fmt::format("Budget of --precision: at most N replications (default {}; at "
-                              "least the {} or more it starts with)",
+                  fmt::format("Budget of --precision: at most N replications (default {}; no fewer "
+                              "than it starts with: the scenario's replications, at least {})",
                               models::kDefaultBudget, models::kMinStartReplications))
       ->check(CLI::Range(2, 100000))
       ->needs(precision)

@@ -527,6 +527,7 @@ expect_rc 3 "check on 2 short replications (inconclusive)"
 run check "$SLO" "${tiny[@]}" --precision 0.02 --junit "$TMP/precise.xml"
 if expect_rc 0 "check --precision (decided)"; then
   expect_stdout_has "relative half-widths (at most 1.96% asked): sojourn.p99 at api" "check --precision"
+  expect_stdout_has "15 replications (until every target's relative half-width was at most 1.96%" "check --precision (README)"
   grep -q 'tests="2" failures="0" skipped="0"' "$TMP/precise.xml" || fail "check --precision: JUnit report"
 fi
 run plan "$SLO" "${quick[@]}" --search nodes.api.servers=1..64 --precision 0.02
@@ -549,6 +550,8 @@ expect_rc 0 "README compare" && expect_stdout_has "verdict: the candidate is bet
 (cd "$TMP" && "$CAPSIM" sweep "$SOURCE_DIR/scenarios/web_slo.json" --out curve.csv >"$TMP/out" 2>"$TMP/err"); rc=$?; checks=$((checks + 1))
 expect_rc 0 "README sweep (the scenario's own sweep)" &&
   { [[ $(wc -l <"$TMP/curve.csv") -eq 37 ]] || fail "README sweep: $(wc -l <"$TMP/curve.csv") CSV lines, expected 37 (9 points x 4 rows + header)"; }
+(cd "$SOURCE_DIR" && "$CAPSIM" run scenarios/mm1.json --precision 0.02 >"$TMP/out" 2>"$TMP/err"); rc=$?; checks=$((checks + 1))
+expect_rc 0 "README run --precision" && expect_stdout_has "seed 1, 154 replications (until" "README run --precision"
 (cd "$SOURCE_DIR" && "$CAPSIM" theory mmc --arrival-rate 400 --service-rate 50 --servers 11 >"$TMP/out" 2>"$TMP/err"); rc=$?; checks=$((checks + 1))
 expect_rc 0 "README theory"
 

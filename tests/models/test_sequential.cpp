@@ -39,7 +39,7 @@ bool covers(const sim::Estimate& e, double theory) {
 }  // namespace
 
 TEST_SUITE("statistical") {
-  TEST_CASE("to a precision, M/M/1 stops within it and its intervals cover theory at 95%") {
+  TEST_CASE("to a precision M/M/1 stops within it and its intervals cover theory at 95%") {
     // M/M/1 at rho 0.5: W = 1 / (mu - lambda) = 2 s, throughput = lambda = 0.5/s. Each of 100
     // seeds runs to a relative error of 2% (half-widths <= 1.96%). Were the stopping rule to
     // stop on a lucky variance, coverage would fall below 95%: 87 covering runs of 100 is the
@@ -73,7 +73,7 @@ TEST_SUITE("statistical") {
 }
 
 TEST_SUITE("sequential") {
-  TEST_CASE("the budget holds: a warning names the metric, the precision reached, the need") {
+  TEST_CASE("the budget holds: a warning names the metric and the precision reached and needed") {
     const auto s = scenario(mm1_nodes(0.5), 500, 50, 2, 3);
     const auto result = models::run_to_precision(s, goal(s, 0.002, 12, {"W"}), 2, never);
     CHECK(result.replications.size() == 12);
@@ -94,7 +94,7 @@ TEST_SUITE("sequential") {
           std::string::npos);
   }
 
-  TEST_CASE("rounds: at most doubling, from the scenario's replications but at least 10") {
+  TEST_CASE("rounds at most double from the scenario's replications but at least 10") {
     const auto s = scenario(mm1_nodes(0.5), 500, 50, 12, 3);
     CHECK(models::starting_replications(s) == 12);
     CHECK(models::starting_replications(scenario(mm1_nodes(0.5), 500, 50, 3, 3)) == 10);
@@ -110,7 +110,7 @@ TEST_SUITE("sequential") {
     CHECK(result.precision->met());
   }
 
-  TEST_CASE("exact metrics count as met, unmeasurable ones stop the run with a warning") {
+  TEST_CASE("exact metrics count as met and unmeasurable ones stop the run with a warning") {
     const auto s = scenario(mm1_nodes(0.5), 500, 50, 2, 3);
     // No rejections anywhere: every replication agrees on 0.
     const auto exact =
@@ -165,7 +165,7 @@ TEST_SUITE("sequential") {
     CHECK(decided[0].verdict == models::Verdict::met);
   }
 
-  TEST_CASE("targets: the SLOs' metrics once each, defaults, and named ones checked") {
+  TEST_CASE("targets: the SLO metrics once each and the defaults and named ones checked") {
     Json document = {{"duration", 100},
                      {"nodes", mm1_nodes(0.5)},
                      {"slo", Json::array({{{"node", "web"}, {"metric", "W"}, {"max", 5}},

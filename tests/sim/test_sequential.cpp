@@ -15,7 +15,7 @@ TEST_CASE("adjusted relative error: gamma / (1 + gamma)") {
   CHECK(adjusted_relative_error(0.5) == doctest::Approx(1.0 / 3).epsilon(1e-15));
 }
 
-TEST_CASE("relative half-width: exact values, a zero mean, NaN") {
+TEST_CASE("relative half-width of exact values and a zero mean and NaN") {
   CHECK(relative_half_width({2.0, 0.1, 5}) == doctest::Approx(0.05));
   CHECK(relative_half_width({-2.0, 0.1, 5}) == doctest::Approx(0.05));
   CHECK(relative_half_width({0.0, 0.0, 5}) == 0);  // every replication agrees
