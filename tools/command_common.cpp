@@ -165,6 +165,69 @@ void add_scenario_options(CLI::App& command, RunOptions& options) {
       ->type_name("N");
 }
 
+void add_precision_options(CLI::App& command, RunOptions& options, bool metrics) {
+  const char* const group = "Precision (Law & Kelton's sequential procedure)";
+  auto* precision =
+      command
+          .add_option("--precision", options.precision,
+                      metrics ? "Add replications until the target metrics' relative error is "
+                                "at most REL with 95% confidence, e.g. 0.02"
+                              : "Add replications until every SLO metric's relative error is "
+                                "at most REL with 95% confidence, e.g. 0.02")
+          ->check(CLI::Validator(
+              [](std::string& text) -> std::string {
+                double value = 0;
+                if (!CLI::detail::lexical_cast(text, value) || !(value > 0 && value < 1)) {
+                  return fmt::format("expected a relative error in (0, 1), e.g. 0.02, got {}",
+                                     text);
+                }
+                return "";
+              },
+              "REL in (0, 1)"))
+          ->group(group)
+          ->type_name("REL");
+  command
+      .add_option("--max-replications", options.max_replications,
+                  fmt::format("Budget of --precision: at most N replications (default {}; no fewer "
+                              "than it starts with: the scenario's replications, at least {})",
+                              models::kDefaultBudget, models::kMinStartReplications))
+      ->check(CLI::Range(2, 100000))
+      ->needs(precision)
+      ->group(group)
+      ->type_name("N");
+  if (metrics) {
+    command
+        .add_option("--precision-metric", options.precision_metrics,
+                    "[NODE:]METRIC that --precision aims at (no NODE: end to end), e.g. W or "
+                    "web:utilization; repeatable (default: end-to-end throughput, W, "
+                    "sojourn.p50 and sojourn.p99)")
+        ->needs(precision)
+        ->group(group)
+        ->type_name("[NODE:]METRIC");
+  }
+}
+
+std::optional<models::PrecisionGoal> precision_goal(const RunOptions& options,
+                                                    const models::Scenario& scenario,
+                                                    std::vector<models::PrecisionTarget> targets) {
+  if (!options.precision) return std::nullopt;
+  models::PrecisionGoal goal;
+  goal.relative_error = *options.precision;
+  goal.targets = std::move(targets);
+  const std::size_t start = models::starting_replications(scenario);
+  goal.budget = std::max(models::kDefaultBudget, start);
+  if (options.max_replications) {
+    goal.budget = static_cast<std::size_t>(*options.max_replications);
+    if (goal.budget < start) {
+      throw models::InputError(fmt::format(
+          "--max-replications {}: found {}, expected at least {}, the replications --precision "
+          "starts with (the scenario's {}, at least {})",
+          goal.budget, goal.budget, start, scenario.replications, models::kMinStartReplications));
+    }
+  }
+  return goal;
+}
+
 void add_format_option(CLI::App& command, RunOptions& options) {
   command.add_option("--format", options.format, "Output format")
       ->check(CLI::IsMember({"table", "json"}))
@@ -221,12 +284,15 @@ models::Scenario load_scenario(const RunOptions& options) {
   return scenario;
 }
 
-models::RunResult simulate(const models::Scenario& scenario, int threads) {
+models::RunResult simulate(const models::Scenario& scenario, int threads,
+                           const std::optional<models::PrecisionGoal>& goal) {
   const auto start = std::chrono::steady_clock::now();
-  models::RunResult result = models::run_experiment(scenario, threads, interrupted());
+  models::RunResult result = goal
+                                 ? models::run_to_precision(scenario, *goal, threads, interrupted())
+                                 : models::run_experiment(scenario, threads, interrupted());
   if (stderr_is_terminal()) {
     fmt::print(stderr, "simulated {} events in {:.2f} s on {} thread(s)\n", result.events,
-               seconds_since(start), std::min(threads, scenario.replications));
+               seconds_since(start), std::min<std::size_t>(threads, result.replications.size()));
   }
   return result;
 }
@@ -234,7 +300,13 @@ models::RunResult simulate(const models::Scenario& scenario, int threads) {
 Simulated simulate_scenario(const RunOptions& options) {
   check_outputs(options);
   models::Scenario scenario = load_scenario(options);
-  models::RunResult result = simulate(scenario, options.threads);
+  std::vector<models::PrecisionTarget> targets;
+  for (const auto& text : options.precision_metrics) {
+    targets.push_back(models::parse_target(scenario, text, "--precision-metric"));
+  }
+  if (targets.empty()) targets = models::default_targets(scenario);
+  const auto goal = precision_goal(options, scenario, std::move(targets));
+  models::RunResult result = simulate(scenario, options.threads, goal);
   return {std::move(scenario), std::move(result)};
 }
 
@@ -268,10 +340,17 @@ void require_slos(const Loaded& loaded, const RunOptions& options) {
 models::Evaluate evaluator(const Loaded& loaded, const RunOptions& options) {
   return [&loaded, &options](const std::vector<models::Override>& extra) {
     const models::Scenario scenario = parse_overridden(loaded.document, options.scenario, extra);
-    const auto outcomes = models::evaluate_slos(
-        scenario.slos, models::run_experiment(scenario, options.threads, interrupted()));
+    const auto goal = precision_goal(options, scenario, models::slo_targets(scenario));
+    const models::RunResult result =
+        goal ? models::run_to_precision(scenario, *goal, options.threads, interrupted())
+             : models::run_experiment(scenario, options.threads, interrupted());
     if (stderr_is_terminal()) fmt::print(stderr, "simulated {}\n", extra.back().text);
-    return outcomes;
+    if (goal) {
+      for (const auto& warning : models::precision_warnings(*result.precision)) {
+        fmt::print(stderr, "capsim: warning: {}: {}\n", extra.back().text, warning);
+      }
+    }
+    return models::evaluate_slos(scenario.slos, result);
   };
 }
 

@@ -21,6 +21,7 @@
 #include "models/scenario/scenario.hpp"
 #include "models/workflows/capacity_plan.hpp"
 #include "models/workflows/experiment.hpp"
+#include "models/workflows/sequential.hpp"
 
 namespace capsim::tools {
 
@@ -74,8 +75,11 @@ struct RunOptions {
   std::optional<double> duration;
   std::optional<double> warmup;
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  std::string format = "table";  ///< --format, for the commands that have it
-  double confidence = 0.95;       ///< --confidence, for the commands that have it
+  std::optional<double> precision;      ///< --precision REL: replications until this relative error
+  std::optional<int> max_replications;  ///< --max-replications N: the budget of --precision
+  std::vector<std::string> precision_metrics;  ///< --precision-metric [NODE:]METRIC (run)
+  std::string format = "table";                ///< --format, for the commands that have it
+  double confidence = 0.95;                    ///< --confidence, for the commands that have it
   std::string out;
   bool force = false;  ///< --force: outputs may replace existing files
 
@@ -87,6 +91,15 @@ struct RunOptions {
 /// The SCENARIO positional, the overrides (--set, --seed, --replications, --duration, --warmup)
 /// and --threads.
 void add_scenario_options(CLI::App& command, RunOptions& options);
+/// --precision and --max-replications, and with `metrics` --precision-metric (run: the metrics
+/// to aim at; the SLO commands aim at their SLOs' metrics).
+void add_precision_options(CLI::App& command, RunOptions& options, bool metrics);
+/// The goal of --precision for `targets`; nothing without --precision. Throws InputError when
+/// --max-replications is below the replications the procedure starts with.
+std::optional<models::PrecisionGoal> precision_goal(const RunOptions& options,
+                                                    const models::Scenario& scenario,
+                                                    std::vector<models::PrecisionTarget> targets);
+
 /// --format table|json.
 void add_format_option(CLI::App& command, RunOptions& options);
 /// --out FILE, described by `what`, and --force.
@@ -109,9 +122,12 @@ models::Scenario parse_overridden(const models::Json& document, const std::strin
 models::Scenario load_scenario(const RunOptions& options);
 void print_warnings(const std::vector<std::string>& warnings);
 
-/// Runs the scenario's replications on `threads` threads; on a terminal, says how long it took.
-models::RunResult simulate(const models::Scenario& scenario, int threads);
-/// What run and validate do first: check_outputs, load_scenario, simulate.
+/// Runs the scenario's replications on `threads` threads, or as many as `goal` needs; on a
+/// terminal, says how long it took.
+models::RunResult simulate(const models::Scenario& scenario, int threads,
+                           const std::optional<models::PrecisionGoal>& goal = std::nullopt);
+/// What run and validate do first: check_outputs, load_scenario, simulate (to --precision for
+/// --precision-metric's targets or default_targets).
 struct Simulated {
   models::Scenario scenario;
   models::RunResult result;

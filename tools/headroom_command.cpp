@@ -10,7 +10,7 @@ namespace {
 struct HeadroomOptions {
   RunOptions run;
   std::string scale;  ///< --scale PATH: the load to scale
-  double precision = 0.02;
+  double factor_precision = 0.02;
   double max_factor = 16;
 };
 
@@ -19,15 +19,16 @@ int find_largest_load(const HeadroomOptions& headroom) {
   check_outputs(options);
   const Loaded loaded = load_document(options);
   require_slos(loaded, options);
-  const auto report =
-      models::find_headroom(loaded.document, options.scenario, loaded.overrides, headroom.scale,
-                            headroom.precision, headroom.max_factor, evaluator(loaded, options));
+  const auto report = models::find_headroom(loaded.document, options.scenario, loaded.overrides,
+                                            headroom.scale, headroom.factor_precision,
+                                            headroom.max_factor, evaluator(loaded, options));
   emit(options, models::format_search(report, "load factor"));
   return report.answer ? kExitOk : kExitCheckFailed;
 }
 
 void add_headroom_options(CLI::App& headroom, HeadroomOptions& options) {
   add_scenario_options(headroom, options.run);
+  add_precision_options(headroom, options.run, false);
   headroom
       .add_option("--scale", options.scale,
                   "PATH of the load to scale: a rate (multiplied) or a mean time between "
@@ -35,7 +36,9 @@ void add_headroom_options(CLI::App& headroom, HeadroomOptions& options) {
       ->required()
       ->group("Search")
       ->type_name("PATH");
-  headroom.add_option("--precision", options.precision, "Relative precision of the factor")
+  headroom
+      .add_option("--factor-precision", options.factor_precision,
+                  "Relative precision of the factor found")
       ->check(CLI::Range(0.001, 0.5))
       ->capture_default_str()
       ->group("Search");

@@ -53,6 +53,7 @@ int plan_smallest_capacity(const PlanOptions& plan) {
 
 void add_plan_options(CLI::App& plan, PlanOptions& options) {
   add_scenario_options(plan, options.run);
+  add_precision_options(plan, options.run, false);
   plan.add_option("--search", options.search,
                   "PATH=LO..HI, an integer parameter where more never hurts")
       ->required()

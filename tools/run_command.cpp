@@ -16,6 +16,7 @@ int run_scenario(const RunOptions& options) {
 
 void add_run_options(CLI::App& run, RunOptions& options) {
   add_scenario_options(run, options);
+  add_precision_options(run, options, true);
   add_format_option(run, options);
   add_out_option(run, options,
                  "Write the output to FILE (atomically: a temporary file, then rename)");

@@ -15,8 +15,9 @@ namespace {
 
 const char* kEndToEnd = "end to end";
 
-// Metric names each node reports, read off a freshly built (not run) replication.
-std::vector<std::vector<std::string>> metric_names(const Scenario& scenario) {
+}  // namespace
+
+std::vector<std::vector<std::string>> reported_metrics(const Scenario& scenario) {
   Replication network(scenario, 0);
   const ReplicationResult empty = network.collect();
   std::vector<std::vector<std::string>> names;
@@ -28,8 +29,6 @@ std::vector<std::vector<std::string>> metric_names(const Scenario& scenario) {
   for (const auto& metric : empty.system.values) names.back().push_back(metric.name);
   return names;
 }
-
-}  // namespace
 
 std::string Slo::describe() const {
   return fmt::format("{} {} {} at {}", metric, is_max ? "<=" : ">=", format_number(threshold, 6),
@@ -47,7 +46,7 @@ std::vector<Slo> read_slos(const Json& document, const Scenario& scenario) {
                   "\"max\": 0.25}");
   std::vector<std::string> node_names;
   for (const auto& node : scenario.nodes) node_names.push_back(node.name);
-  const auto metrics = metric_names(scenario);
+  const auto metrics = reported_metrics(scenario);
 
   for (std::size_t i = 0; i < it->size(); ++i) {
     const Json& entry = (*it)[i];

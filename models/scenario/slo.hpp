@@ -23,6 +23,10 @@ struct Slo {
   std::string describe() const;
 };
 
+/// The metric names each node reports, in scenario node order, then those reported end to end
+/// (read off a freshly built, not run, replication).
+std::vector<std::vector<std::string>> reported_metrics(const Scenario& scenario);
+
 /// Reads the scenario's "slo" list, checking every node and metric name. Throws InputError.
 std::vector<Slo> read_slos(const Json& document, const Scenario& scenario);
 

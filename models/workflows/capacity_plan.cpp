@@ -268,7 +268,7 @@ SearchReport find_headroom(const Json& document, const std::string& file,
 
 std::string format_search(const SearchReport& report, const char* what) {
   std::string out;
-  TextTable probes({what, "verdict", "objectives"});
+  TextTable probes({what, "replications", "verdict", "objectives"});
   for (const Probe& probe : report.probes) {
     std::string detail;
     for (const auto& o : probe.outcomes) {
@@ -276,7 +276,11 @@ std::string format_search(const SearchReport& report, const char* what) {
       detail += fmt::format("{} {} {}", o.slo.metric, format_estimate(o.estimate),
                             verdict_name(o.verdict));
     }
-    probes.add({format_number(probe.value, 6), probe.met ? "meets SLOs" : "misses", detail});
+    // Every SLO's estimate is over the probe's replications (--precision may vary them).
+    const std::size_t replications =
+        probe.outcomes.empty() ? 0 : probe.outcomes.front().estimate.replications;
+    probes.add({format_number(probe.value, 6), std::to_string(replications),
+                probe.met ? "meets SLOs" : "misses", detail});
   }
   out += probes.render();
   if (report.theory) {

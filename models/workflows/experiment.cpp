@@ -73,19 +73,18 @@ RunResult run_experiment(const Scenario& scenario, int threads, double confidenc
   return run_experiment(scenario, threads, never, confidence);
 }
 
-RunResult run_experiment(const Scenario& scenario, int threads, const std::atomic<bool>& stop,
-                         double confidence) {
-  const auto count = static_cast<std::size_t>(scenario.replications);
+std::vector<ReplicationResult> run_replications(const Scenario& scenario, std::size_t first,
+                                                std::size_t count, int threads,
+                                                const std::atomic<bool>& stop) {
   std::vector<ReplicationResult> replications(count);
-
   std::atomic<std::size_t> next{0};
   std::exception_ptr failure;
   std::atomic<bool> failed{false};
   auto worker = [&] {
-    for (std::size_t r = next++; r < count && !failed; r = next++) {
+    for (std::size_t i = next++; i < count && !failed; i = next++) {
       try {
-        Replication network(scenario, r);
-        replications[r] = network.run(stop);
+        Replication network(scenario, first + i);
+        replications[i] = network.run(stop);
       } catch (...) {
         if (!failed.exchange(true)) failure = std::current_exception();
       }
@@ -99,8 +98,13 @@ RunResult run_experiment(const Scenario& scenario, int threads, const std::atomi
     worker();
   }
   if (failure) std::rethrow_exception(failure);
+  return replications;
+}
 
-  return summarize(scenario, std::move(replications), confidence);
+RunResult run_experiment(const Scenario& scenario, int threads, const std::atomic<bool>& stop,
+                         double confidence) {
+  const auto count = static_cast<std::size_t>(scenario.replications);
+  return summarize(scenario, run_replications(scenario, 0, count, threads, stop), confidence);
 }
 
 RunResult summarize(const Scenario& scenario, std::vector<ReplicationResult> replications,

@@ -11,6 +11,7 @@
 
 #include "models/scenario/replication.hpp"
 #include "models/scenario/scenario.hpp"
+#include "models/workflows/precision.hpp"
 #include "sim/statistics.hpp"
 
 namespace capsim::models {
@@ -67,6 +68,8 @@ struct RunResult {
   /// What the run cannot stand behind beyond the intervals (an unstable station, a warm-up too
   /// short, ...): one line each, shown after the tables and in the JSON result.
   std::vector<std::string> warnings;
+  /// Present when the replications ran until a relative precision (models/workflows/sequential).
+  std::optional<PrecisionReport> precision;
 
   /// The interval diagnostic's warnings, then the others.
   std::vector<std::string> all_warnings() const;
@@ -91,6 +94,13 @@ sim::Estimate estimate_metric(const RunResult& result, std::size_t node, std::st
 /// Summarizes finished replications (in replication order) with `confidence` intervals.
 RunResult summarize(const Scenario& scenario, std::vector<ReplicationResult> replications,
                     double confidence);
+
+/// Runs replications first, first + 1, ..., first + count - 1 of the scenario (each with its own
+/// streams) on up to `threads` threads (>= 1); the results are in replication order. Throws
+/// Interrupted soon after `stop` is set.
+std::vector<ReplicationResult> run_replications(const Scenario& scenario, std::size_t first,
+                                                std::size_t count, int threads,
+                                                const std::atomic<bool>& stop);
 
 /// Runs scenario.replications replications on up to `threads` threads (>= 1).
 RunResult run_experiment(const Scenario& scenario, int threads, double confidence = 0.95);

@@ -52,9 +52,10 @@ Json node_json(const NodeSummary& node) {
 
 std::string format_table(const Scenario& scenario, const RunResult& result) {
   std::string out = fmt::format(
-      "{} ({}): seed {}, {} replications of {} s after a {} s warm-up; ± is the {:g}% confidence "
-      "interval\n\n",
-      scenario.name, scenario.file, scenario.seed, scenario.replications,
+      "{} ({}): seed {}, {} replications{} of {} s after a {} s warm-up; ± is the {:g}% "
+      "confidence interval\n\n",
+      scenario.name, scenario.file, scenario.seed, result.replications.size(),
+      result.precision ? precision_clause(*result.precision) : "",
       format_number(scenario.duration, 6), format_number(scenario.warmup, 6),
       100 * result.confidence);
 
@@ -112,6 +113,7 @@ std::string format_table(const Scenario& scenario, const RunResult& result) {
     out += '\n';
     out += components.render();
   }
+  if (result.precision) out += '\n' + format_reached(*result.precision);
   const std::vector<std::string> warnings = result.all_warnings();
   if (!warnings.empty()) out += '\n';
   for (const auto& warning : warnings) out += "warning: " + warning + "\n";
@@ -124,7 +126,8 @@ Json to_json(const Scenario& scenario, const RunResult& result) {
   out["scenario"] = scenario.effective;
   out["file"] = scenario.file;
   out["seed"] = scenario.seed;
-  out["replications"] = scenario.replications;
+  out["replications"] = result.replications.size();
+  if (result.precision) out["precision"] = precision_json(*result.precision);
   out["warmup"] = scenario.warmup;
   out["duration"] = scenario.duration;
   out["confidence"] = result.confidence;

@@ -423,7 +423,7 @@ run plan "$SLO" "${quick[@]}" --search nodes.api.servers=1..8
 expect_rc 1 "plan with a range too small"
 expect_usage_error "plan --search malformed" plan "$SLO" --search nodes.api.servers=8
 
-run headroom "$SLO" "${quick[@]}" --scale nodes.users.arrival.rate --precision 0.05
+run headroom "$SLO" "${quick[@]}" --scale nodes.users.arrival.rate --factor-precision 0.05
 if expect_rc 0 "headroom"; then
   expect_stdout_has "the SLOs hold up to" "headroom"
   expect_stdout_has "closed form: 1.12" "headroom"
@@ -472,6 +472,69 @@ expect_rc 0 "run --set" &&
   { python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["scenario"]["nodes"][1]["servers"] == 2' <"$TMP/out" || fail "--set not echoed in the effective scenario"; }
 expect_input_error "--set unknown node" "" '--set nodes.wbe.servers=2: found "wbe"' run "$MM1" --set nodes.wbe.servers=2
 
+# --- --precision: replications until a relative precision (Law & Kelton) ---------------------
+
+run run "$MM1" "${short[@]}" --precision 0.05 --format json --threads 2
+if expect_rc 0 "run --precision"; then
+  cp "$TMP/out" "$TMP/precision2.json"
+  python3 - "$TMP/precision2.json" <<'EOF' || fail "run --precision: the JSON precision block is not as documented"
+import json, sys
+with open(sys.argv[1]) as f:
+    doc = json.load(f)
+p = doc["precision"]
+if doc["replications"] != p["replications_used"] or p["replications_used"] != p["rounds"][-1]:
+    sys.exit(f"  replications {doc['replications']}, precision {p}")
+if len(p["rounds"]) < 2 or p["start"] != 10 or p["budget"] != 200 or p["target"] != 0.05 or not p["met"]:
+    sys.exit(f"  precision {p}")
+reached = p["reached"]["end to end"]
+if sorted(reached) != ["W", "sojourn.p50", "sojourn.p99", "throughput"]:
+    sys.exit(f"  targets {sorted(reached)}")
+if any(v > 0.05 / 1.05 for v in reached.values()):
+    sys.exit(f"  a relative half-width above the target: {reached}")
+for name, value in reached.items():
+    m = doc["end_to_end"][name]
+    if abs(m["half_width"] / m["mean"] - value) > 1e-12:
+        sys.exit(f"  {name}: reached {value}, half-width / mean {m['half_width'] / m['mean']}")
+EOF
+fi
+run run "$MM1" "${short[@]}" --precision 0.05 --format json --threads 1
+expect_rc 0 "run --precision --threads 1" &&
+  { cmp -s "$TMP/out" "$TMP/precision2.json" || fail "run --precision: --threads 1 and 2 give different JSON"; }
+run run "$MM1" "${short[@]}" --precision 0.01 --max-replications 12 --precision-metric web:W
+if expect_rc 0 "run --precision over budget"; then
+  expect_stdout_has "seed 1, 12 replications (until every target's relative half-width was at most 0.99%" "run --precision header"
+  expect_stdout_has "warning: precision not reached: W at web has a 95% half-width of" "run --precision warning"
+  expect_stdout_has "after 12 replications (the budget, --max-replications)" "run --precision warning"
+fi
+expect_usage_error "--precision 0" run "$MM1" --precision 0
+expect_usage_error "--precision 1" run "$MM1" --precision 1
+expect_usage_error "--precision not a number" check "$SLO" --precision tight
+expect_usage_error "--max-replications without --precision" plan "$SLO" --search nodes.api.servers=1..64 --max-replications 50
+expect_usage_error "--precision-metric without --precision" run "$MM1" --precision-metric W
+expect_usage_error "check has no --precision-metric" check "$SLO" --precision 0.02 --precision-metric W
+expect_input_error "--max-replications below the start" "" \
+  "--max-replications 9: found 9, expected at least 10, the replications --precision starts with (the scenario's 8, at least 10)" \
+  run "$MM1" --precision 0.02 --max-replications 9
+expect_input_error "--max-replications below the scenario's replications" "" "expected at least 30" \
+  headroom "$SLO" --scale nodes.users.arrival.rate --replications 30 --precision 0.02 --max-replications 20
+expect_input_error "--precision-metric unknown" "" '--precision-metric web:Ww: found metric "Ww"' \
+  run "$MM1" --precision 0.02 --precision-metric web:Ww
+# Two replications of 20 s leave 11 servers' 72.7% utilization too close to 75% to call; at a
+# relative precision of 2% both SLOs are met.
+tiny=(--set nodes.api.servers=11 --duration 20 --replications 2)
+run check "$SLO" "${tiny[@]}"
+expect_rc 3 "check on 2 short replications (inconclusive)"
+run check "$SLO" "${tiny[@]}" --precision 0.02 --junit "$TMP/precise.xml"
+if expect_rc 0 "check --precision (decided)"; then
+  expect_stdout_has "relative half-widths (at most 1.96% asked): sojourn.p99 at api" "check --precision"
+  expect_stdout_has "15 replications (until every target's relative half-width was at most 1.96%" "check --precision (README)"
+  grep -q 'tests="2" failures="0" skipped="0"' "$TMP/precise.xml" || fail "check --precision: JUnit report"
+fi
+run plan "$SLO" "${quick[@]}" --search nodes.api.servers=1..64 --precision 0.02
+expect_rc 0 "plan --precision" && expect_stdout_has "nodes.api.servers = 11 is the smallest value" "plan --precision"
+run headroom "$SLO" "${quick[@]}" --scale nodes.users.arrival.rate --factor-precision 0.05 --precision 0.02 --max-replications 10
+expect_rc 0 "headroom --precision" && expect_stdout_has "the SLOs hold up to" "headroom --precision"
+
 # --- README: "A capacity plan in five minutes", exactly as written there ----------------------
 
 (cd "$SOURCE_DIR" && "$CAPSIM" check scenarios/web_slo.json >"$TMP/out" 2>"$TMP/err"); rc=$?; checks=$((checks + 1))
@@ -487,6 +550,8 @@ expect_rc 0 "README compare" && expect_stdout_has "verdict: the candidate is bet
 (cd "$TMP" && "$CAPSIM" sweep "$SOURCE_DIR/scenarios/web_slo.json" --out curve.csv >"$TMP/out" 2>"$TMP/err"); rc=$?; checks=$((checks + 1))
 expect_rc 0 "README sweep (the scenario's own sweep)" &&
   { [[ $(wc -l <"$TMP/curve.csv") -eq 37 ]] || fail "README sweep: $(wc -l <"$TMP/curve.csv") CSV lines, expected 37 (9 points x 4 rows + header)"; }
+(cd "$SOURCE_DIR" && "$CAPSIM" run scenarios/mm1.json --precision 0.02 >"$TMP/out" 2>"$TMP/err"); rc=$?; checks=$((checks + 1))
+expect_rc 0 "README run --precision" && expect_stdout_has "seed 1, 154 replications (until" "README run --precision"
 (cd "$SOURCE_DIR" && "$CAPSIM" theory mmc --arrival-rate 400 --service-rate 50 --servers 11 >"$TMP/out" 2>"$TMP/err"); rc=$?; checks=$((checks + 1))
 expect_rc 0 "README theory"
 
