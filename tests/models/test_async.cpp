@@ -2,12 +2,14 @@
 // by the consumer. Exact timelines, M/M/c theory for the consumer, and bad input.
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "models/nodes/network.hpp"
 #include "models/scenario/replication.hpp"
 #include "scenario_builder.hpp"
+#include "sim/analytic/estimator_variance.hpp"
 #include "sim/analytic/queueing.hpp"
 #include "tests/support/scenario_checks.hpp"
 #include "tests/support/statistical_checks.hpp"
@@ -97,8 +99,9 @@ TEST_CASE("async: messages keep the caller's class and key") {
 
 TEST_SUITE("statistical") {
   TEST_CASE("async into an M/M/4 worker pool at rho 0.75: the message queue is Erlang C") {
-    // Asserts |mean - theory| <= the 99.9% half-width, and the half-width <= 3% of theory (5%
-    // for the consumer lag, a wait, 1% for the throughput).
+    // Asserts |mean - theory| <= the 99.9% half-width, and the half-width within the cap its
+    // standard error gives: the queue of messages and workers is the birth-death chain of
+    // M/M/4, and the acknowledgements are the Poisson arrivals.
     const double lambda = 3, mu = 1;
     const int servers = 4;
     const auto s = scenario(api_with_workers(distribution("exponential", 1 / lambda), servers,
@@ -106,15 +109,16 @@ TEST_SUITE("statistical") {
                             200000, 500, 10, 301);
     const auto result = models::run_experiment(s, 2);
     const auto m = analytic::mmc(lambda, mu, servers);
+    const auto v = analytic::mmck_estimator_variances(lambda, mu, servers, std::nullopt);
     struct Expected {
       std::string metric;
       double theory;
-      double max_relative_width;  // waits vary more than sojourns, as in test_statistical
+      double variance_rate;
     };
     for (const Expected& x :
-         {Expected{"W", m.W, 0.03}, Expected{"L", m.L, 0.03}, Expected{"consumer_lag", m.Wq, 0.05},
-          Expected{"throughput", lambda, 0.01}}) {
-      check_estimate(result, 1, x.metric, x.theory, x.max_relative_width);
+         {Expected{"W", m.W, v.W}, Expected{"L", m.L, v.L}, Expected{"consumer_lag", m.Wq, v.Wq},
+          Expected{"throughput", lambda, lambda}}) {
+      check_estimate(result, 1, x.metric, x.theory, asymptotic(x.variance_rate, s.duration));
     }
     // The callers' response is the acknowledgement: no time at all.
     CHECK(models::estimate_metric(result, 5, "W", kConfidence).mean == 0);

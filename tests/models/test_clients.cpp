@@ -9,6 +9,7 @@
 #include "models/scenario/replication.hpp"
 #include "models/workflows/validate.hpp"
 #include "scenario_builder.hpp"
+#include "sim/analytic/birth_death.hpp"
 #include "sim/analytic/mva.hpp"
 #include "tests/support/scenario_checks.hpp"
 #include "tests/support/statistical_checks.hpp"
@@ -104,11 +105,20 @@ TEST_SUITE("statistical") {
                         station("s", 1, distribution("exponential", 0.25), "out"), sink("out")};
     const auto s = scenario(nodes, 100000, 100, 10, 301);
     const auto result = models::run_experiment(s, 2);
-    check_estimate(result, 0, "throughput", 0.8, 0.01);
-    check_estimate(result, 0, "W", 0.25, 0.01);
-    check_estimate(result, 0, "L", 0.2, 0.01);
-    check_estimate(result, 1, "utilization", 0.2, 0.01);
-    check_estimate(result, 1, "Wq", 0, 1);  // exactly 0: nobody else to wait for
+    // The user alternates between thinking (rate 1) and waiting for a reply (rate 4): a
+    // two-state birth-death chain, which gives each estimate's standard error; W, replies over
+    // completions, by the delta method (sim/analytic/birth_death.hpp).
+    const analytic::BirthDeathProcess user{{1.0}, {4.0}};
+    auto error = [&](const analytic::Reward& reward, double scale = 1) {
+      return asymptotic(analytic::asymptotic_moments(user, reward).variance_rate / (scale * scale),
+                        s.duration);
+    };
+    check_estimate(result, 0, "throughput", 0.8, error({.down = {1}}));
+    check_estimate(result, 0, "W", 0.25, error({.level = {0, 1}, .down = {-0.25}}, 0.8));
+    check_estimate(result, 0, "L", 0.2, error({.level = {0, 1}}));
+    check_estimate(result, 1, "utilization", 0.2, error({.level = {0, 1}}));
+    // Exactly 0 in every replication: nobody else to wait for.
+    check_estimate(result, 1, "Wq", 0, StandardError{0});
   }
 
   TEST_CASE("ten users - a 2-server tier calling a database in a loop - against exact MVA") {
@@ -123,16 +133,17 @@ TEST_SUITE("statistical") {
     const std::vector<analytic::MvaStation> stations = {analytic::MvaStation::queueing(0.6, 2),
                                                         analytic::MvaStation::queueing(0.2, 1)};
     const auto mva = analytic::mva(10, 2.0, stations);
-    check_estimate(result, 0, "throughput", mva.throughput, 0.01);
-    check_estimate(result, 0, "W", mva.response, 0.02);
-    check_estimate(result, 1, "L", mva.stations[0].queue_length, 0.02);
-    check_estimate(result, 1, "W", mva.stations[0].residence / 2, 0.02);
-    check_estimate(result, 1, "utilization", mva.stations[0].utilization, 0.01);
-    check_estimate(result, 1, "p_wait", mva.stations[0].p_wait, 0.02);
-    check_estimate(result, 2, "L", mva.stations[1].queue_length, 0.02);
-    check_estimate(result, 2, "W", mva.stations[1].residence, 0.02);
-    check_estimate(result, 2, "utilization", mva.stations[1].utilization, 0.01);
-    check_estimate(result, 2, "p_wait", mva.stations[1].p_wait, 0.02);
+    // A closed network of two stations is no birth-death chain: detection goals.
+    check_estimate(result, 0, "throughput", mva.throughput, DetectionGoal{0.02});
+    check_estimate(result, 0, "W", mva.response, DetectionGoal{0.04});
+    check_estimate(result, 1, "L", mva.stations[0].queue_length, DetectionGoal{0.04});
+    check_estimate(result, 1, "W", mva.stations[0].residence / 2, DetectionGoal{0.04});
+    check_estimate(result, 1, "utilization", mva.stations[0].utilization, DetectionGoal{0.02});
+    check_estimate(result, 1, "p_wait", mva.stations[0].p_wait, DetectionGoal{0.04});
+    check_estimate(result, 2, "L", mva.stations[1].queue_length, DetectionGoal{0.04});
+    check_estimate(result, 2, "W", mva.stations[1].residence, DetectionGoal{0.04});
+    check_estimate(result, 2, "utilization", mva.stations[1].utilization, DetectionGoal{0.02});
+    check_estimate(result, 2, "p_wait", mva.stations[1].p_wait, DetectionGoal{0.04});
   }
 }
 

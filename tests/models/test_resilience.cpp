@@ -333,8 +333,10 @@ TEST_SUITE("statistical") {
     const auto s = scenario(nodes, 600000, 2000, 10, 311);
     const auto result = models::run_experiment(s, 2);
     const double p = std::exp(-1.0);
-    check_estimate(result, 1, "timeout_ratio", p, 0.02);
-    check_estimate(result, 1, "goodput", 0.8 * (1 - p), 0.02);
+    // Successive calls queue behind each other, so whether each times out is no independent
+    // trial: no theory for the spread, detection goals of 4%.
+    check_estimate(result, 1, "timeout_ratio", p, DetectionGoal{0.04});
+    check_estimate(result, 1, "goodput", 0.8 * (1 - p), DetectionGoal{0.04});
     const auto late = models::estimate_metric(result, 1, "late_replies", kConfidence);
     const auto timeouts = models::estimate_metric(result, 1, "timeouts", kConfidence);
     // Every abandoned call is still served: late replies match timeouts up to the window edges.
@@ -351,7 +353,7 @@ TEST_SUITE("statistical") {
                theta * std::exp(-t) *
                    ((std::exp(b * t) - 1 - t) / b + (std::exp(b * t) - 1) / (b * b)));
     const double wasted = 0.8 * (1 - served_in_time);
-    check_estimate(result, 2, "wasted_utilization", wasted, 0.02);
+    check_estimate(result, 2, "wasted_utilization", wasted, DetectionGoal{0.04});
   }
 }
 
