@@ -91,7 +91,7 @@ std::string format_table(const Scenario& scenario, const RunResult& result) {
   for (const auto& [level, suffix] : kPercentiles) header.push_back(suffix);
   TextTable percentiles(header, 2);
   for (const NodeSummary* node : rows) {
-    for (const char* what : {"wait", "sojourn"}) {
+    for (const char* what : {"wait", "sojourn", "sojourn_failed"}) {
       if (node->find(std::string(what) + ".p50") == nullptr) continue;
       std::vector<std::string> row = {node->name, what};
       for (const auto& [level, suffix] : kPercentiles) {
@@ -105,9 +105,10 @@ std::string format_table(const Scenario& scenario, const RunResult& result) {
   // What caches, limiters, retries, breakers and failing servers are for, which the tables above
   // do not show; the JSON result has every metric.
   static const char* const kComponentMetrics[] = {
-      "hit_ratio",    "hit_ratio.top1pct", "hit_ratio.top10pct", "hit_ratio.rest", "admitted_rate",
-      "offered_load", "goodput",           "W_failed",           "timeout_ratio",  "open_fraction",
-      "availability", "wasted_utilization"};
+      "hit_ratio",      "hit_ratio.top1pct", "hit_ratio.top10pct",
+      "hit_ratio.rest", "admitted_rate",     "offered_load",
+      "goodput",        "W_failed",          "timeout_ratio",
+      "open_fraction",  "availability",      "wasted_utilization"};
   TextTable components({"node", "metric", "value"}, 2);
   bool any = false;
   for (const NodeSummary* node : rows) {
