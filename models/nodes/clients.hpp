@@ -30,7 +30,8 @@ struct ClientsConfig {
 /// station rejects it (an error reply): either way its user thinks and then sends the next.
 ///
 /// Metrics over the measurement window: `users`; `arrivals` (requests sent); `completions`
-/// (requests completed) and `rejections` (requests rejected downstream), together the replies;
+/// (requests completed) and `rejections` (requests rejected downstream or ended at an error
+/// sink: error replies), together the replies;
 /// `throughput` (replies per second: every reply ends one user cycle); `arrival_rate`;
 /// `rejection_ratio` (rejections / arrivals); `L` (time-average number of requests outstanding,
 /// sent but not yet answered); `W` (mean response time from send to reply, of the replies in

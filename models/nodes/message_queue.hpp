@@ -35,7 +35,7 @@ class MessageQueue final : public Node {
 
   void accept(RequestId id) override;
   std::int64_t occupancy() const override { return flow_.held; }
-  /// A message left the system: completed at a sink, or rejected.
+  /// A message left the system: completed at a sink, or rejected or failed at an error sink.
   void request_left(RequestId id, bool completed) override;
   void reset_statistics() override;
   void collect(Metrics& out) const override;

@@ -1,5 +1,7 @@
 #include "models/nodes/network.hpp"
 
+#include <limits>
+
 #include "models/nodes/flow_metrics.hpp"
 #include "models/nodes/sink.hpp"
 
@@ -11,7 +13,10 @@ Network::Network(std::uint64_t seed, std::uint64_t replication, double warmup, d
 Network::~Network() = default;
 
 void Network::add_node(std::unique_ptr<Node> node) {
-  if (const auto* sink = dynamic_cast<const Sink*>(node.get())) sinks_.push_back(sink);
+  if (const auto* sink = dynamic_cast<const Sink*>(node.get())) {
+    sinks_.push_back(sink);
+    has_error_sinks_ = has_error_sinks_ || sink->is_error();
+  }
   nodes_.push_back(std::move(node));
 }
 
@@ -56,7 +61,7 @@ ReplicationResult Network::collect() const {
 void Network::reset_statistics() {
   window_start_ = simulator_.now();
   for (auto& node : nodes_) node->reset_statistics();
-  created_ = completed_ = rejected_ = 0;
+  created_ = completed_ = failed_ = rejected_ = 0;
   population_at_start_ = population_.level();
   population_.reset(window_start_);
   sojourn_batches_.reset();
@@ -66,10 +71,14 @@ void Network::reset_statistics() {
 Metrics Network::collect_system() const {
   const double now = simulator_.now();
   const double window = now - window_start_;
-  const auto departures = static_cast<double>(completed_ + rejected_);
-  Latencies sojourns;
-  for (const Sink* sink : sinks_) sojourns.merge(sink->counted_sojourns());
-  sim::Tally time_in_system = sojourns.tally;  // every departure, rejected ones included
+  const auto departures = static_cast<double>(completed_ + failed_ + rejected_);
+  Latencies sojourns;  // of successes: the end-to-end W and percentiles
+  Latencies failed;
+  for (const Sink* sink : sinks_) {
+    (sink->is_error() ? failed : sojourns).merge(sink->counted_sojourns());
+  }
+  sim::Tally time_in_system = sojourns.tally;  // every departure, failed and rejected included
+  time_in_system.merge(failed.tally);
   time_in_system.merge(rejected_time_);
   Metrics out;
   // The population is a count kept as a double: exact, so converting it loses nothing.
@@ -80,10 +89,26 @@ Metrics Network::collect_system() const {
                     .held = static_cast<std::int64_t>(population_.level()),
                     .held_at_start = static_cast<std::int64_t>(population_at_start_)},
                    window);
+  if (has_error_sinks_) add_failure_metrics(out, window);
   add_sojourn_metrics(out, population_.mean(now), sojourns);
+  if (has_error_sinks_) {
+    out.add({"W_failed", failed.tally.mean()});
+    out.add_latency("sojourn_failed", failed.histogram);
+  }
   out.add({"departure_rate", departures / window});
   out.add({"W_departures", time_in_system.mean()});
   return out;
+}
+
+void Network::add_failure_metrics(Metrics& out, double window) const {
+  const auto failed = static_cast<double>(failed_);
+  // Over departures rather than arrivals: a request may fail long after it arrived (a timeout),
+  // and the ratio of the requests that left stays within [0, 1].
+  const auto departures = static_cast<double>(completed_ + failed_ + rejected_);
+  out.add({"failed", failed});
+  out.add({"error_ratio",
+           departures > 0 ? failed / departures : std::numeric_limits<double>::quiet_NaN()});
+  out.add({"goodput", static_cast<double>(completed_) / window});
 }
 
 }  // namespace capsim::models

@@ -72,13 +72,16 @@ class Network {
     return id;
   }
   /// A request reached a sink: it leaves the system completed.
-  void complete(RequestId id) { leave(id, true); }
+  void complete(RequestId id) { leave(id, Departure::completed); }
+  /// A request reached an error sink: it leaves the system failed.
+  void fail(RequestId id) { leave(id, Departure::failed); }
   /// A request was rejected: it leaves the system without completing.
-  void reject(RequestId id) { leave(id, false); }
+  void reject(RequestId id) { leave(id, Departure::rejected); }
 
   /// An internal request (a fork's child, an async node's message) stamped with the current
   /// time. It is not counted end to end (arrivals, L, W): `origin` accounts for it, and is told
-  /// (request_left) if it reaches a sink or is rejected.
+  /// (request_left) when it leaves: a success if it reaches a sink of outcome success, not if it
+  /// reaches an error sink or is rejected.
   RequestId create_internal(Node& origin);
   /// Ends an internal request where its origin collects it (a join), without any notification.
   void retire_internal(RequestId id) { requests_.release(id); }
@@ -91,30 +94,37 @@ class Network {
   void add_node(std::unique_ptr<Node> node);
 
  private:
+  enum class Departure { completed, failed, rejected };
+
   // Inline: every completion and rejection runs it.
-  void leave(RequestId id, bool completed) {
+  void leave(RequestId id, Departure departure) {
     const Request& request = requests_[id];
+    const bool success = departure == Departure::completed;
     if (request.internal) {
       // Its origin accounts for it; the system counts only the requests sources create.
-      request.origin->request_left(id, completed);
+      request.origin->request_left(id, success);
       requests_.release(id);
       return;
     }
     const double now = simulator_.now();
     const double time_in_system = now - request.created;
-    if (completed) {
+    if (success) {
       ++completed_;
       sojourn_batches_.add(time_in_system);
+    } else if (departure == Departure::failed) {
+      ++failed_;  // its sojourn is the error sink's
     } else {
       ++rejected_;
       rejected_time_.add(time_in_system);
     }
     population_.add(now, -1);
-    if (Node* origin = request.origin) origin->request_left(id, completed);
+    if (Node* origin = request.origin) origin->request_left(id, success);
     requests_.release(id);
   }
   void reset_statistics();
   Metrics collect_system() const;
+  // With error sinks: failed, error_ratio (failed / departures) and goodput (completions/s).
+  void add_failure_metrics(Metrics& out, double window) const;
 
   std::uint64_t seed_;
   std::uint64_t replication_;
@@ -124,15 +134,18 @@ class Network {
   RequestPool requests_;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<const Sink*> sinks_;  // their sojourns of counted requests make the end-to-end one
+  bool has_error_sinks_ = false;    // then failures are reported end to end
   double window_start_ = 0;
 
   std::uint64_t created_ = 0;
-  std::uint64_t completed_ = 0;
+  std::uint64_t completed_ = 0;  // reached a sink of outcome success
+  std::uint64_t failed_ = 0;     // reached an error sink
   std::uint64_t rejected_ = 0;
   double population_at_start_ = 0;
   sim::TimeAverage population_;
   // Completed requests' sojourns, creation to sink, in the order they leave (for the
-  // confidence-interval diagnostic); their mean and percentiles are the sinks' (sinks_).
+  // confidence-interval diagnostic); their mean and percentiles, and those of failed requests,
+  // are the sinks' (sinks_).
   sim::BatchMeans sojourn_batches_;
   sim::Tally rejected_time_;  // time in the system of rejected requests (for Little's law)
 };

@@ -69,7 +69,8 @@ class Node : public sim::EventHandler {
   virtual void accept(RequestId id) = 0;
   /// Requests held here now (queued or in service); balancers compare backends by it.
   virtual std::int64_t occupancy() const { return 0; }
-  /// A request this node created (Request::origin) has left the system, completed or not.
+  /// A request this node created (Request::origin) has left the system: completed when it
+  /// reached a sink of outcome success, not when it reached an error sink or was rejected.
   virtual void request_left(RequestId /*id*/, bool /*completed*/) {}
   /// Discards everything measured so far (end of the warm-up), keeping the state.
   virtual void reset_statistics() = 0;

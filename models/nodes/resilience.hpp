@@ -2,9 +2,9 @@
 // Client-side resilience: node types "retry" (timeouts, retries with backoff and a retry budget)
 // and "breaker" (a circuit breaker). Both are calls: a caller arriving at the node waits there
 // while a new internal request, the call (an attempt), goes to the service; the call succeeds
-// when it reaches a sink (the reply is delivered), and fails when it is rejected on the way
-// (a full queue, a dropped request, a nested retry node giving up) or not answered within the
-// timeout. A timed-out call is abandoned, not cancelled: it keeps its place in queues and keeps
+// when it reaches a sink of outcome success (the reply is delivered), and fails when it reaches
+// an error sink (an error reply), is rejected on the way (a full queue, a dropped request, a
+// nested retry node giving up) or is not answered within the timeout. A timed-out call is abandoned, not cancelled: it keeps its place in queues and keeps
 // consuming server time (Request::abandoned; its reply, if any, is counted as late and
 // discarded), which is what turns retries into a retry storm.
 //
@@ -19,8 +19,8 @@
 // sojourn.pXX (time a caller spent at the node), in_system.start/end, so that Little's law and
 // flow balance hold at the node; successes, failures, goodput (successes/s), success_ratio,
 // W_success. For the calls: attempts, offered_load (attempts/s), timeouts, timeout_ratio
-// (timeouts/attempts), rejected_attempts (rejected while their caller waited), late_replies
-// (abandoned calls that reached a sink anyway). Retry nodes add requests (= arrivals), retries,
+// (timeouts/attempts), rejected_attempts (rejected, or ended at an error sink, while their
+// caller waited), late_replies (abandoned calls that reached a success sink anyway). Retry nodes add requests (= arrivals), retries,
 // budget_exhausted (retries the budget refused); breakers add short_circuited, opens,
 // open_fraction and half_open_fraction (of the time).
 

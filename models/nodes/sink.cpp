@@ -6,13 +6,18 @@
 
 namespace capsim::models {
 
-Sink::Sink(Network& network, std::string name) : Node(network, std::move(name)) {}
+Sink::Sink(Network& network, std::string name, SinkOutcome outcome)
+    : Node(network, std::move(name)), error_(outcome == SinkOutcome::error) {}
 
 void Sink::accept(RequestId id) {
   const Request& request = network_.requests()[id];
   const double sojourn = network_.simulator().now() - request.created;
   (request.internal ? internal_ : counted_).add(sojourn);
-  network_.complete(id);
+  if (error_) {
+    network_.fail(id);
+  } else {
+    network_.complete(id);
+  }
 }
 
 void Sink::reset_statistics() {
@@ -31,8 +36,19 @@ void Sink::collect(Metrics& out) const {
   out.add_latency("sojourn", sojourns.histogram);
 }
 
-std::unique_ptr<Node> make_node(Network& network, const std::string& name, const SinkConfig&) {
-  return std::make_unique<Sink>(network, name);
+SinkConfig read_sink(const Json& node, const Where& where) {
+  SinkConfig config;
+  if (node.contains("outcome")) {
+    config.outcome =
+        static_cast<SinkOutcome>(read_choice(node, "outcome", where, {"success", "error"},
+                                             "the outcome of the requests that reach the sink"));
+  }
+  return config;
+}
+
+std::unique_ptr<Node> make_node(Network& network, const std::string& name,
+                                const SinkConfig& config) {
+  return std::make_unique<Sink>(network, name, config.outcome);
 }
 
 }  // namespace capsim::models

@@ -33,7 +33,7 @@ const std::vector<NodeType>& node_types() {
        [](const Json& n, const Where& w) -> NodeConfig { return read_station(n, w); }},
       {"delay", {"delay"}, Routing::route,
        [](const Json& n, const Where& w) -> NodeConfig { return read_delay(n, w); }},
-      {"sink", {}, Routing::none,
+      {"sink", {"outcome"}, Routing::none,
        [](const Json& n, const Where& w) -> NodeConfig { return read_sink(n, w); }},
       {"clients", {"users", "think"}, Routing::route,
        [](const Json& n, const Where& w) -> NodeConfig { return read_clients(n, w); }},

@@ -53,6 +53,8 @@ struct Analysis {
   /// Set when the node is a product-form (Jackson/BCMP) node given Poisson input: its mean
   /// population, which the network-level check sums.
   std::optional<double> product_form_population;
+  /// Set for an error sink: the mean rate of the requests that end there (requests/s).
+  std::optional<double> failure_rate;
 };
 
 struct AnalysisContext {

@@ -227,9 +227,10 @@ Analysis analyse(const DelayConfig& config, const AnalysisContext& context) {
   return analysis;
 }
 
-Analysis analyse(const SinkConfig&, const AnalysisContext&) {
+Analysis analyse(const SinkConfig& config, const AnalysisContext& context) {
   Analysis analysis;
   analysis.product_form_population = 0;
+  if (config.outcome == SinkOutcome::error) analysis.failure_rate = context.input.rate;
   return analysis;
 }
 

@@ -296,9 +296,16 @@ std::optional<std::vector<Analysis>> analyse_closed_network(const Scenario& scen
     analyse_mva_node(analyses[network.nodes[k]], scenario, network, k);
   }
   const double x = network.mva.throughput;
+  double failing = 0;  // visits to error sinks per request: the fraction that fails
+  bool error_sinks = false;
   for (std::size_t i = 0; i < n; ++i) {
     const double v = network.visits(static_cast<Eigen::Index>(i));
-    if (std::holds_alternative<SinkConfig>(scenario.nodes[i].config) && v > 0) {
+    const auto* sink = std::get_if<SinkConfig>(&scenario.nodes[i].config);
+    if (sink != nullptr && sink->outcome == SinkOutcome::error) {
+      error_sinks = true;
+      failing += v;
+    }
+    if (sink != nullptr && v > 0) {
       analyses[i].checks.push_back({i, "throughput", v * x});
     } else if (!reached[i] && i != c) {
       analyses[i].theory = {
@@ -306,13 +313,16 @@ std::optional<std::vector<Analysis>> analyse_closed_network(const Scenario& scen
           fmt::format("not reached by the requests of clients {}", scenario.nodes[c].name)};
     }
   }
-  // End to end the system holds the outstanding requests: L = X R, W = R (no rejections).
-  // Listed after every node's checks.
+  // End to end the system holds the outstanding requests: L = X R, and with no rejections and
+  // no error sinks W = R. Failed requests take routes of their own, so with error sinks only the
+  // split is known: throughput (successes) X (1 - f) and error ratio f. Listed after every
+  // node's checks.
   const std::size_t end_to_end = n;
   auto& last = analyses.back().checks;
-  last.push_back({end_to_end, "throughput", x});
+  last.push_back({end_to_end, "throughput", x * (1 - failing)});
+  if (error_sinks) last.push_back({end_to_end, "error_ratio", failing});
   last.push_back({end_to_end, "L", x * network.mva.response});
-  last.push_back({end_to_end, "W", network.mva.response});
+  if (!error_sinks) last.push_back({end_to_end, "W", network.mva.response});
   return analyses;
 }
 

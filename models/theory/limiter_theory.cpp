@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <variant>
+#include <vector>
 
 #include "models/io/text_format.hpp"
 #include "models/nodes/rate_limiter.hpp"
@@ -20,6 +22,8 @@ namespace {
 
 // Past this mean number of arrivals per window the Poisson sums are not attempted.
 constexpr double kMaxArrivalsPerWindow = 1e12;
+// Two rates computed along different routes that agree to this relative error are one rate.
+constexpr double kSameRate = 1e-9;
 
 std::string rate_text(double rate) {
   return format_number(rate, 6) + "/s";
@@ -169,6 +173,81 @@ void analyse_leaky_queue(Analysis& analysis, const LimiterConfig& config,
   set_outputs(analysis, context, m.throughput, "leaky bucket queue");
 }
 
+// The error sink the limiter's rejected route leads straight to, when it is the scenario's only
+// error sink and nothing else feeds it.
+const NodeSpec* lone_error_sink(const AnalysisContext& context) {
+  const Scenario& scenario = context.scenario;
+  if (context.spec.targets.size() < 2) return nullptr;
+  const std::size_t rejected = context.spec.targets[1];
+  for (std::size_t i = 0; i < scenario.nodes.size(); ++i) {
+    const NodeSpec& spec = scenario.nodes[i];
+    const auto* sink = std::get_if<SinkConfig>(&spec.config);
+    const bool error = sink != nullptr && sink->outcome == SinkOutcome::error;
+    if (i == rejected ? !error : error) return nullptr;
+    if (i != context.index &&
+        std::find(spec.targets.begin(), spec.targets.end(), rejected) != spec.targets.end()) {
+      return nullptr;
+    }
+  }
+  return &scenario.nodes[rejected];
+}
+
+// Whether every request counted end to end meets the limiter exactly once: the routes are
+// acyclic (this analysis runs in topological order), nothing upstream creates requests of its
+// own (forks, async nodes, calls) that could be the ones meeting it, and its arrival rate is the
+// sources' total, so none was turned away or sent around it.
+bool meets_every_request_once(const AnalysisContext& context) {
+  const Scenario& scenario = context.scenario;
+  const std::size_t n = scenario.nodes.size();
+  std::vector<bool> upstream(n, false);
+  upstream[context.index] = true;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto& targets = scenario.nodes[i].targets;
+      if (upstream[i] || std::none_of(targets.begin(), targets.end(),
+                                      [&](std::size_t t) { return upstream[t]; })) {
+        continue;
+      }
+      upstream[i] = changed = true;
+    }
+  }
+  double sources_rate = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const NodeConfig& config = scenario.nodes[i].config;
+    if (const auto* source = std::get_if<SourceConfig>(&config)) {
+      if (!source->plain()) return false;
+      sources_rate += 1 / source->interarrival.mean();
+    }
+    const bool passes_requests_on = std::holds_alternative<SourceConfig>(config) ||
+                                    std::holds_alternative<StationConfig>(config) ||
+                                    std::holds_alternative<DelayConfig>(config) ||
+                                    std::holds_alternative<BalancerConfig>(config) ||
+                                    std::holds_alternative<CacheConfig>(config) ||
+                                    std::holds_alternative<LimiterConfig>(config);
+    if (upstream[i] && !passes_requests_on) return false;
+  }
+  return std::fabs(context.input.rate - sources_rate) <= kSameRate * sources_rate;
+}
+
+// End to end, the error ratio is the limiter's rejection probability when every request meets
+// it once and its rejected ones end at once at the only error sink.
+void plan_error_ratio(Analysis& analysis, const AnalysisContext& context) {
+  const auto rejection =
+      std::find_if(analysis.checks.begin(), analysis.checks.end(), [&](const PlannedCheck& c) {
+        return c.node == context.index && c.metric == "rejection_ratio";
+      });
+  if (rejection == analysis.checks.end()) return;
+  const NodeSpec* sink = lone_error_sink(context);
+  if (sink == nullptr || !meets_every_request_once(context)) return;
+  const double probability = rejection->theory;
+  analysis.checks.push_back({context.scenario.nodes.size(), "error_ratio", probability});
+  analysis.theory.detail += fmt::format(
+      "; every request meets it once and its rejected ones end at the error sink {}, so the "
+      "end-to-end error ratio is its rejection probability, {}",
+      sink->name, format_number(probability, 6));
+}
+
 }  // namespace
 
 Analysis analyse(const LimiterConfig& config, const AnalysisContext& context) {
@@ -220,6 +299,7 @@ Analysis analyse(const LimiterConfig& config, const AnalysisContext& context) {
       set_outputs(analysis, context, admitted_bound(config, input.rate), name);
       break;
   }
+  plan_error_ratio(analysis, context);
   return analysis;
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <Eigen/Dense>
+#include <optional>
 #include <variant>
 
 #include "models/theory/analysis.hpp"
@@ -130,6 +131,27 @@ std::vector<Analysis> analyse_network(const Scenario& scenario, std::string& net
   return analyses;
 }
 
+// Every node is product-form: the system holds the sum of their mean populations, and
+// Little's law gives the end-to-end mean sojourn of all departures. With error sinks, successes
+// and failures take different routes, so only all of them together have W = L / lambda, and the
+// error ratio is the (exact) rate into error sinks over the total arrival rate.
+void plan_end_to_end(TheoryPlan& plan, std::size_t end_to_end, const std::string& network_model,
+                     double network_L, double network_rate, std::optional<double> failure_rate) {
+  plan.checks.push_back({end_to_end, "L", network_L});
+  if (!failure_rate) {
+    plan.checks.push_back({end_to_end, "W", network_L / network_rate});
+    plan.nodes.push_back(
+        {"end to end", network_model, "sum of the nodes' L; W = L / total arrival rate"});
+    return;
+  }
+  plan.checks.push_back({end_to_end, "W_departures", network_L / network_rate});
+  plan.checks.push_back({end_to_end, "error_ratio", *failure_rate / network_rate});
+  plan.nodes.push_back({"end to end", network_model,
+                        "sum of the nodes' L; W_departures = L / total arrival rate (every "
+                        "departure, failed ones included); error_ratio = rate into error sinks / "
+                        "total arrival rate"});
+}
+
 }  // namespace
 
 TheoryPlan plan_theory(const Scenario& scenario) {
@@ -140,6 +162,7 @@ TheoryPlan plan_theory(const Scenario& scenario) {
   bool product_form = true;
   double network_L = 0;
   double network_rate = 0;
+  std::optional<double> failure_rate;  // into error sinks, if there are any
   for (std::size_t i = 0; i < n; ++i) {
     const Analysis& analysis = analyses[i];
     if (!analysis.theory.model.empty() || !analysis.theory.detail.empty()) {
@@ -155,15 +178,10 @@ TheoryPlan plan_theory(const Scenario& scenario) {
     if (const auto* source = std::get_if<SourceConfig>(&scenario.nodes[i].config)) {
       if (source->plain()) network_rate += 1 / source->interarrival.mean();
     }
+    if (analysis.failure_rate) failure_rate = failure_rate.value_or(0) + *analysis.failure_rate;
   }
-  if (product_form && network_rate > 0) {
-    // Every node is product-form: the system holds the sum of their mean populations, and
-    // Little's law gives the end-to-end mean sojourn.
-    plan.checks.push_back({n, "L", network_L});
-    plan.checks.push_back({n, "W", network_L / network_rate});
-    plan.nodes.push_back(
-        {"end to end", network_model, "sum of the nodes' L; W = L / total arrival rate"});
-  }
+  if (product_form && network_rate > 0)
+    plan_end_to_end(plan, n, network_model, network_L, network_rate, failure_rate);
   return plan;
 }
 

@@ -13,10 +13,10 @@ namespace {
 
 // Compared metrics, and whether a smaller value is an improvement.
 constexpr std::pair<const char*, bool> kCompared[] = {
-    {"throughput", false},  {"utilization", true}, {"rejection_ratio", true},
-    {"hit_ratio", false},   {"L", true},           {"W", true},
-    {"Wq", true},           {"sojourn.p50", true}, {"sojourn.p99", true},
-    {"sojourn.p99.9", true}};
+    {"throughput", false}, {"utilization", true},  {"rejection_ratio", true},
+    {"error_ratio", true}, {"hit_ratio", false},   {"L", true},
+    {"W", true},           {"Wq", true},           {"sojourn.p50", true},
+    {"sojourn.p99", true}, {"sojourn.p99.9", true}};
 
 std::size_t index_of(const Scenario& scenario, const std::string& name) {
   for (std::size_t i = 0; i < scenario.nodes.size(); ++i) {

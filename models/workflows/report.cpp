@@ -13,8 +13,9 @@ std::string cell(const NodeSummary& node, std::string_view metric) {
   return estimate ? format_estimate(*estimate) : "";
 }
 
-std::string rejected_cell(const NodeSummary& node) {
-  const sim::Estimate* ratio = node.find("rejection_ratio");
+// A ratio as a percentage: "rejection_ratio" in the rejected column, "error_ratio" in failed.
+std::string percent_cell(const NodeSummary& node, std::string_view metric) {
+  const sim::Estimate* ratio = node.find(metric);
   if (ratio == nullptr) return "";
   sim::Estimate percent = *ratio;
   percent.mean *= 100;
@@ -63,10 +64,19 @@ std::string format_table(const Scenario& scenario, const RunResult& result) {
   for (const auto& node : result.nodes) rows.push_back(&node);
   rows.push_back(&result.system);
 
-  TextTable flow({"node", "type", "arrivals/s", "throughput/s", "rejected", "utilization"}, 2);
+  // End to end with error sinks: the requests that ended at one, beside the rejected.
+  const bool failures = result.system.find("error_ratio") != nullptr;
+  std::vector<std::string> columns = {"node", "type", "arrivals/s", "throughput/s", "rejected"};
+  if (failures) columns.push_back("failed");
+  columns.push_back("utilization");
+  TextTable flow(columns, 2);
   for (const NodeSummary* node : rows) {
-    flow.add({node->name, node->type, cell(*node, "arrival_rate"), cell(*node, "throughput"),
-              rejected_cell(*node), cell(*node, "utilization")});
+    std::vector<std::string> row = {node->name, node->type, cell(*node, "arrival_rate"),
+                                    cell(*node, "throughput"),
+                                    percent_cell(*node, "rejection_ratio")};
+    if (failures) row.push_back(percent_cell(*node, "error_ratio"));
+    row.push_back(cell(*node, "utilization"));
+    flow.add(row);
   }
   out += flow.render() + "\n";
 
@@ -82,7 +92,7 @@ std::string format_table(const Scenario& scenario, const RunResult& result) {
   for (const auto& [level, suffix] : kPercentiles) header.push_back(suffix);
   TextTable percentiles(header, 2);
   for (const NodeSummary* node : rows) {
-    for (const char* what : {"wait", "sojourn"}) {
+    for (const char* what : {"wait", "sojourn", "sojourn_failed"}) {
       if (node->find(std::string(what) + ".p50") == nullptr) continue;
       std::vector<std::string> row = {node->name, what};
       for (const auto& [level, suffix] : kPercentiles) {
@@ -98,8 +108,8 @@ std::string format_table(const Scenario& scenario, const RunResult& result) {
   static const char* const kComponentMetrics[] = {
       "hit_ratio",      "hit_ratio.top1pct", "hit_ratio.top10pct",
       "hit_ratio.rest", "admitted_rate",     "offered_load",
-      "goodput",        "timeout_ratio",     "open_fraction",
-      "availability",   "wasted_utilization"};
+      "goodput",        "W_failed",          "timeout_ratio",
+      "open_fraction",  "availability",      "wasted_utilization"};
   TextTable components({"node", "metric", "value"}, 2);
   bool any = false;
   for (const NodeSummary* node : rows) {

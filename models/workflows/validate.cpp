@@ -136,26 +136,30 @@ Check check_little(const Run& run, const LittleSite& site, double confidence) {
 }
 
 // Flow balance is exact bookkeeping in every replication: arrivals + present at the start
-// = completions + rejections + present at the end.
+// = completions + rejections (+ failures, end to end with error sinks) + present at the end.
 Check check_flow_balance(const Run& run, std::size_t node) {
   const auto arrivals = per_replication(run.result, node, "arrivals");
   const auto completions = per_replication(run.result, node, "completions");
   const auto rejections = per_replication(run.result, node, "rejections");
+  const bool fails = run.summary(node).find("failed") != nullptr;
+  const auto failed = fails ? per_replication(run.result, node, "failed")
+                            : std::vector<double>(arrivals.size(), 0.0);
   const auto start = per_replication(run.result, node, "in_system.start");
   const auto end = per_replication(run.result, node, "in_system.end");
   double worst = 0;
   for (std::size_t r = 0; r < arrivals.size(); ++r) {
-    worst = std::max(worst,
-                     std::fabs(arrivals[r] + start[r] - completions[r] - rejections[r] - end[r]));
+    const double left = completions[r] + rejections[r] + failed[r];
+    worst = std::max(worst, std::fabs(arrivals[r] + start[r] - left - end[r]));
   }
   Check check;
   check.node = run.node_name(node);
   check.metric = "flow balance";
   check.simulated = {worst, 0, arrivals.size()};
   check.agrees = worst == 0;
-  check.note =
-      "arrivals + present at start - completions - rejections - present at end, "
-      "largest over replications";
+  check.note = fmt::format(
+      "arrivals + present at start - completions - rejections{} - present at end, "
+      "largest over replications",
+      fails ? " - failed" : "");
   return check;
 }
 

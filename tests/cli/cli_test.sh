@@ -214,6 +214,43 @@ if doc["seed"] != original["seed"] or scenario["seed"] != original["seed"]:
     sys.exit(f"  seed {doc['seed']}")
 EOF
 
+# --- Error sinks: failed requests apart from rejected ones, in the table and the JSON ----------
+
+BUCKET="$SOURCE_DIR/scenarios/limiter_token_bucket.json"
+run run "$BUCKET" --duration 300
+if expect_rc 0 "run with an error sink"; then
+  head -n 3 "$TMP/out" | grep -qE 'throughput/s +rejected +failed +utilization' ||
+    fail "error sink: the first table has no failed column after rejected"
+  grep -qE '^end to end +system( +[0-9.]+ ± [0-9.]+){2} +0 % +[0-9.]+ ± [0-9.]+ %$' "$TMP/out" ||
+    fail "error sink: the end-to-end row lacks 0 % rejected and a failed percentage"
+  grep -qE '^end to end +sojourn_failed ' "$TMP/out" ||
+    fail "error sink: no percentiles of the failed requests"
+fi
+run run "$BUCKET" --duration 300 --format json
+if expect_rc 0 "run --format json with an error sink"; then
+  python3 - "$TMP/out" <<'EOF' || fail "error sink: the JSON end_to_end failure metrics are not as documented"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+e2e = doc["end_to_end"]
+missing = [k for k in ("failed", "error_ratio", "goodput", "W_failed", "sojourn_failed.p99") if k not in e2e]
+if missing:
+    sys.exit(f"  missing: {missing}")
+throttled = next(n for n in doc["nodes"] if n["name"] == "throttled")["metrics"]
+if e2e["failed"]["mean"] != throttled["completions"]["mean"] or e2e["failed"]["mean"] <= 0:
+    sys.exit(f"  failed {e2e['failed']} is not what the error sink absorbed, {throttled['completions']}")
+if e2e["goodput"] != e2e["throughput"] or e2e["rejection_ratio"]["mean"] != 0:
+    sys.exit(f"  goodput {e2e['goodput']}, throughput {e2e['throughput']}, rejection_ratio {e2e['rejection_ratio']}")
+EOF
+fi
+run run "$MM1" --duration 300
+if expect_rc 0 "run without an error sink"; then
+  grep -q "failed" "$TMP/out" && fail "no error sink: the table shows failures"
+fi
+run check "$BUCKET" --duration 300 --set 'slo=[{"metric": "error_ratio", "max": 0.05}]'
+expect_rc 1 "check: an error ratio of 10% violates max 0.05"
+run check "$BUCKET" --duration 300 --set 'slo=[{"metric": "error_ratio", "max": 0.2}]'
+expect_rc 0 "check: an error ratio of 10% meets max 0.2"
+
 # --- --out: atomic file output ------------------------------------------------------------------
 
 mkdir "$TMP/results"

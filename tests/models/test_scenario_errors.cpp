@@ -168,7 +168,8 @@ std::vector<Case> cases() {
       exact("sink with a route",
             with_nodes({kSource, station(R"("servers": 1)"),
                         R"({"name": "out", "type": "sink", "to": "in"})"}),
-            "/nodes/2/to", R"(unknown key "to")", "one of the keys name, type or description"),
+            "/nodes/2/to", R"(unknown key "to")",
+            "one of the keys name, type, description or outcome"),
       exact("missing service",
             with_nodes({kSource, R"({"name": "q", "type": "station", "to": "out"})", kSink}),
             "/nodes/1", R"(no key "service")", R"(a "service" distribution of service times)"),
@@ -315,7 +316,12 @@ std::vector<Case> cases() {
                R"({"name": "q", "type": "station", "service": {"dist": "exponential", "mean": 0.5}, "to": "out"})",
                R"({"name": "out", "type": "sink", "capacity": 3})"}),
           "/nodes/2/capacity", R"(unknown key "capacity")",
-          R"(one of the keys name, type or description)"),
+          R"(one of the keys name, type, description or outcome)"),
+      exact("sink outcome misspelt",
+            with_nodes({kSource, station(R"("servers": 1)"),
+                        R"({"name": "out", "type": "sink", "outcome": "failure"})"}),
+            "/nodes/2/outcome", R"("failure")",
+            "the outcome of the requests that reach the sink: success or error"),
       exact(
           "fractional users",
           with_nodes(
